@@ -3232,27 +3232,27 @@ var cmdConfig = Command{
 		"~0\r\n" +
 		"~0\r\n" +
 		"*5\r\n" +
-		infoConfigRewrite +
-		infoConfigResetstat +
-		infoConfigGet +
 		infoConfigHelp +
-		infoConfigSet,
+		infoConfigSet +
+		infoConfigResetstat +
+		infoConfigRewrite +
+		infoConfigGet,
 	docs: "%5\r\n" +
 		"$7\r\nsummary\r\n$45\r\nA container for server configuration commands\r\n" +
 		"$5\r\nsince\r\n$5\r\n2.0.0\r\n" +
 		"$5\r\ngroup\r\n$6\r\nserver\r\n" +
 		"$10\r\ncomplexity\r\n$22\r\nDepends on subcommand.\r\n" +
 		"$11\r\nsubcommands\r\n%5\r\n" +
-		"$14\r\nconfig|rewrite\r\n" +
-		docsConfigRewrite +
-		"$16\r\nconfig|resetstat\r\n" +
-		docsConfigResetstat +
-		"$10\r\nconfig|get\r\n" +
-		docsConfigGet +
 		"$11\r\nconfig|help\r\n" +
 		docsConfigHelp +
 		"$10\r\nconfig|set\r\n" +
-		docsConfigSet,
+		docsConfigSet +
+		"$16\r\nconfig|resetstat\r\n" +
+		docsConfigResetstat +
+		"$14\r\nconfig|rewrite\r\n" +
+		docsConfigRewrite +
+		"$10\r\nconfig|get\r\n" +
+		docsConfigGet,
 }
 
 var cmdConfigGet = Command{
@@ -6557,10 +6557,10 @@ var cmdMemory = Command{
 		"~0\r\n" +
 		"~0\r\n" +
 		"*6\r\n" +
-		infoMemoryMallocStats +
 		infoMemoryDoctor +
 		infoMemoryHelp +
 		infoMemoryPurge +
+		infoMemoryMallocStats +
 		infoMemoryUsage +
 		infoMemoryStats,
 	docs: "%5\r\n" +
@@ -6569,14 +6569,14 @@ var cmdMemory = Command{
 		"$5\r\ngroup\r\n$6\r\nserver\r\n" +
 		"$10\r\ncomplexity\r\n$22\r\nDepends on subcommand.\r\n" +
 		"$11\r\nsubcommands\r\n%6\r\n" +
-		"$19\r\nmemory|malloc-stats\r\n" +
-		docsMemoryMallocStats +
 		"$13\r\nmemory|doctor\r\n" +
 		docsMemoryDoctor +
 		"$11\r\nmemory|help\r\n" +
 		docsMemoryHelp +
 		"$12\r\nmemory|purge\r\n" +
 		docsMemoryPurge +
+		"$19\r\nmemory|malloc-stats\r\n" +
+		docsMemoryMallocStats +
 		"$12\r\nmemory|usage\r\n" +
 		docsMemoryUsage +
 		"$12\r\nmemory|stats\r\n" +
@@ -7228,10 +7228,10 @@ var cmdObject = Command{
 		"~0\r\n" +
 		"~0\r\n" +
 		"*5\r\n" +
-		infoObjectIdletime +
-		infoObjectHelp +
 		infoObjectEncoding +
+		infoObjectHelp +
 		infoObjectFreq +
+		infoObjectIdletime +
 		infoObjectRefcount,
 	docs: "%5\r\n" +
 		"$7\r\nsummary\r\n$45\r\nA container for object introspection commands\r\n" +
@@ -7239,14 +7239,14 @@ var cmdObject = Command{
 		"$5\r\ngroup\r\n$7\r\ngeneric\r\n" +
 		"$10\r\ncomplexity\r\n$22\r\nDepends on subcommand.\r\n" +
 		"$11\r\nsubcommands\r\n%5\r\n" +
-		"$15\r\nobject|idletime\r\n" +
-		docsObjectIdletime +
-		"$11\r\nobject|help\r\n" +
-		docsObjectHelp +
 		"$15\r\nobject|encoding\r\n" +
 		docsObjectEncoding +
+		"$11\r\nobject|help\r\n" +
+		docsObjectHelp +
 		"$11\r\nobject|freq\r\n" +
 		docsObjectFreq +
+		"$15\r\nobject|idletime\r\n" +
+		docsObjectIdletime +
 		"$15\r\nobject|refcount\r\n" +
 		docsObjectRefcount,
 }

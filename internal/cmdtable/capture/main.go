@@ -9,8 +9,10 @@
 // On one connection it sends HELLO 3, COMMAND INFO and COMMAND DOCS, then HELLO 2 and the
 // same two commands again, and writes the four replies byte for byte into
 // testdata/redis-<version>-command-{info,docs}.resp (RESP3) and
-// testdata/redis-<version>-command-{info,docs}-resp2.resp. All four come from the same server
-// process, so they share its (randomly seeded) dict order and can be compared entry by entry.
+// testdata/redis-<version>-command-{info,docs}-resp2.resp. The order of entries in these
+// replies is the order of the server's command dicts (seeded randomly at startup, and
+// shifted by incremental rehashing); capture repeats until the order holds still across
+// the four replies, so that they can be compared entry by entry.
 package main
 
 import (
@@ -73,33 +75,44 @@ func run(addr, dir, version string) error {
 		return fmt.Errorf("server at %s is not redis %s: HELLO reply %q", addr, version, hello)
 	}
 
-	files := []struct {
-		name  string   // file name after "redis-<version>-"
-		args  []string // the command whose reply is written
-		hello string   // if set: only switch protocol with HELLO <hello>
-	}{
-		{name: "command-info.resp", args: []string{"COMMAND", "INFO"}},
-		{name: "command-docs.resp", args: []string{"COMMAND", "DOCS"}},
-		{hello: "2"},
-		{name: "command-info-resp2.resp", args: []string{"COMMAND", "INFO"}},
-		{name: "command-docs-resp2.resp", args: []string{"COMMAND", "DOCS"}},
+	// The order of the entries, and of the subcommands inside a container's entry, is the
+	// order of Redis's command dicts. A dict still being rehashed (some are, after startup)
+	// changes its order a little at every lookup in it, so capture in a loop until the
+	// RESP3 replies before and after the RESP2 ones are identical: then all four replies
+	// share one order.
+	steps := [][]string{
+		{"COMMAND", "INFO"}, {"COMMAND", "DOCS"},
+		{"HELLO", "2"}, {"COMMAND", "INFO"}, {"COMMAND", "DOCS"},
+		{"HELLO", "3"}, {"COMMAND", "INFO"}, {"COMMAND", "DOCS"},
 	}
-	for _, f := range files {
-		if f.hello != "" {
-			if _, err := call("HELLO", f.hello); err != nil {
+	for attempt := 1; ; attempt++ {
+		var replies [][]byte
+		for _, args := range steps {
+			reply, err := call(args...)
+			if err != nil {
 				return err
 			}
-			continue
+			if args[0] == "COMMAND" {
+				replies = append(replies, reply)
+			}
 		}
-		reply, err := call(f.args...)
-		if err != nil {
+		if bytes.Equal(replies[0], replies[4]) && bytes.Equal(replies[1], replies[5]) {
+			return writeFiles(dir, version, replies[:4])
+		}
+		if attempt == 20 {
+			return errors.New("the command dicts do not settle: COMMAND INFO keeps changing order")
+		}
+	}
+}
+
+func writeFiles(dir, version string, replies [][]byte) error {
+	names := []string{"command-info.resp", "command-docs.resp", "command-info-resp2.resp", "command-docs-resp2.resp"}
+	for i, name := range names {
+		path := filepath.Join(dir, "redis-"+version+"-"+name)
+		if err := os.WriteFile(path, replies[i], 0o644); err != nil {
 			return err
 		}
-		path := filepath.Join(dir, "redis-"+version+"-"+f.name)
-		if err := os.WriteFile(path, reply, 0o644); err != nil {
-			return err
-		}
-		fmt.Printf("%s: %d bytes\n", path, len(reply))
+		fmt.Printf("%s: %d bytes\n", path, len(replies[i]))
 	}
 	return nil
 }
