@@ -29,11 +29,11 @@
 // the COMMAND GETKEYS checks and without allocation, for the server's hot paths. The
 // server implements COMMAND GETKEYS as
 //
-//	c := cmdtable.LookupArgs(args) // args after "COMMAND GETKEYS"
+//	c := cmdtable.LookupArgs(args) // args: the arguments after COMMAND GETKEYS
 //	if c == nil {
-//		reply error cmdtable.ErrInvalidCommand
+//		return cmdtable.ErrInvalidCommand
 //	}
-//	positions, err := c.GetKeys(args)
+//	positions, err := c.GetKeys(args) // err is an Error: reply it
 //
 // # Lifetime and concurrency
 //
@@ -45,9 +45,16 @@
 //
 // Redis hides some command flags from COMMAND INFO (may_replicate, sentinel,
 // only_sentinel, protected, and the module-only ones). Their constants exist but the table
-// never sets them. The order of commands in Redis's own COMMAND reply is its dict order,
-// randomised at every start; the order of a container's subcommands inside its entry is the
-// one captured.
+// never sets them; the server must not rely on them.
+//
+// The order of entries in Redis's COMMAND and COMMAND DOCS replies is the order of its
+// command dicts: seeded randomly at every start and shifted by incremental rehashing. It
+// means nothing to clients. All is sorted by name; inside a container's entry the
+// subcommands keep the captured order, which is one Redis really produced.
+//
+// GetKeys and AppendKeys skip the not_key specs, so SPUBLISH and SSUBSCRIBE report no keys
+// (as COMMAND GETKEYS does); cluster routing of shard channels reads KeySpecs itself. Key
+// spec flags (RO, RW, ...) are not reported per key.
 //
 // # Regenerating
 //
@@ -63,6 +70,7 @@
 //	go test .
 //	redis-cli -p 7302 shutdown nosave
 //
-// capture checks that the server reports version 7.0.15 and writes the RESP3 and RESP2
-// replies from one connection, so that all four files share one dict order.
+// capture checks that the server reports version 7.0.15, and takes the RESP3 and RESP2
+// replies on one connection, repeating until their order holds still, so that the four
+// files share one dict order. TestGenerated fails if table_gen.go is stale.
 package cmdtable
