@@ -224,6 +224,10 @@ func (p *Parser) inline(buf []byte, dst [][]byte) ([][]byte, error) {
 	}
 	p.off += nl + 1
 	p.need = 0
+	// sdssplitargs works on a C string: a NUL byte ends the line.
+	if z := bytes.IndexByte(line, 0); z >= 0 {
+		line = line[:z]
+	}
 	dst, ok := p.splitArgs(line, dst)
 	if !ok {
 		return dst, ErrUnbalancedQuotes
@@ -339,7 +343,7 @@ func (p *Parser) splitOne(line []byte, i int) (int, bool) {
 			p.quote = append(p.quote, c)
 		default:
 			switch c {
-			case ' ', '\n', '\r', '\t', 0:
+			case ' ', '\n', '\r', '\t':
 				return i, true
 			case '"':
 				inq = true
