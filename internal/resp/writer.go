@@ -1,8 +1,9 @@
 package resp
 
 import (
-	"math"
 	"strconv"
+
+	"cairn/internal/conv"
 )
 
 // Writer appends RESP replies to B for a client speaking protocol version Proto (2 or 3).
@@ -246,76 +247,5 @@ func appendPrefixedLen(b []byte, prefix byte, n int) []byte {
 	return append(b, '\r', '\n')
 }
 
-// AppendDouble formats f as C's printf("%.17g") does, with Redis's "inf"/"-inf".
-func AppendDouble(b []byte, f float64) []byte {
-	switch {
-	case math.IsInf(f, 1):
-		return append(b, "inf"...)
-	case math.IsInf(f, -1):
-		return append(b, "-inf"...)
-	case math.IsNaN(f):
-		return append(b, "nan"...)
-	}
-	return appendCDoubleG(b, f, 17)
-}
-
-// appendCDoubleG implements C's %.<prec>g: scientific notation when the exponent is
-// below -4 or at least prec, trailing zeros removed, a two-digit minimum exponent.
-func appendCDoubleG(b []byte, f float64, prec int) []byte {
-	if f == 0 {
-		if math.Signbit(f) {
-			return append(b, "-0"...)
-		}
-		return append(b, '0')
-	}
-	var digits [32]byte
-	e := strconv.AppendFloat(digits[:0], f, 'e', prec-1, 64)
-	// e is like "-1.2345678901234567e+05"; find the exponent.
-	mant, exp := e, 0
-	for i := len(e) - 1; i >= 0; i-- {
-		if e[i] == 'e' {
-			mant = e[:i]
-			x, _ := strconv.Atoi(string(e[i+1:])) // at most 4 bytes; no allocation escapes
-			exp = x
-			break
-		}
-	}
-	if exp < -4 || exp >= prec {
-		mant = trimFraction(mant)
-		b = append(b, mant...)
-		b = append(b, 'e')
-		if exp < 0 {
-			b = append(b, '-')
-			exp = -exp
-		} else {
-			b = append(b, '+')
-		}
-		if exp < 10 {
-			b = append(b, '0')
-		}
-		return strconv.AppendInt(b, int64(exp), 10)
-	}
-	return append(b, trimFraction(strconv.AppendFloat(digits[:0], f, 'f', prec-1-exp, 64))...)
-}
-
-// trimFraction removes trailing zeros after a decimal point, and the point if bare.
-func trimFraction(s []byte) []byte {
-	dot := -1
-	for i, c := range s {
-		if c == '.' {
-			dot = i
-			break
-		}
-	}
-	if dot < 0 {
-		return s
-	}
-	i := len(s)
-	for i > dot+1 && s[i-1] == '0' {
-		i--
-	}
-	if i == dot+1 {
-		i = dot
-	}
-	return s[:i]
-}
+// AppendDouble formats f as Redis 7.0's addReplyDouble does (see conv.FormatDouble).
+func AppendDouble(b []byte, f float64) []byte { return conv.FormatDouble(b, f) }
