@@ -360,3 +360,29 @@ func BenchmarkIncrByFloat(b *testing.B) {
 		buf, _ = IncrByFloat(buf[:0], cur, true, incr)
 	}
 }
+
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{"0", "-1", "1.5", "0x1p3", "inf", "nan(x)", " 1", "1e400", "1kb", "+5", "0x.8"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if n, ok := ParseInt(b); ok && string(FormatInt(nil, n)) != string(b) {
+			t.Fatalf("ParseInt(%q) = %d does not round-trip", b, n)
+		}
+		ParseUint(b)
+		ParseMemory(string(b))
+		d, n, _ := Strtod(b)
+		if n < 0 || n > len(b) {
+			t.Fatalf("Strtod(%q) consumed %d", b, n)
+		}
+		if g, ok := ParseFloat(b); ok && (n != len(b) || math.Float64bits(g) != math.Float64bits(d)) {
+			t.Fatalf("ParseFloat(%q) = %v, Strtod %v, %d", b, g, d, n)
+		}
+		if x, ok := ParseLongDouble(b); ok {
+			if _, ok := ParseFloat(b); !ok && !(n == len(b) && !math.IsNaN(d)) {
+				t.Fatalf("ParseLongDouble(%q) ok but strtod did not consume it", b)
+			}
+			FormatLongDouble(nil, x.Add(x))
+		}
+	})
+}

@@ -41,7 +41,8 @@ type LongDouble struct {
 }
 
 // LongDoubleFromInt64 is the conversion (long double)n, exact for every
-// int64. Redis uses it for a value stored with the integer encoding.
+// int64, that getLongDoubleFromObject (object.c) and hincrbyfloatCommand
+// apply to a value stored with the integer encoding.
 func LongDoubleFromInt64(n int64) LongDouble {
 	x := LongDouble{neg: n < 0}
 	u := uint64(n)
@@ -306,10 +307,10 @@ func (x LongDouble) Add(y LongDouble) LongDouble {
 	return r
 }
 
-// IsInf reports whether x is an infinity.
+// IsInf reports whether x is an infinity, C's isinf.
 func (x LongDouble) IsInf() bool { return x.kind == numInf }
 
-// IsNaN reports whether x is a NaN.
+// IsNaN reports whether x is a NaN, C's isnan.
 func (x LongDouble) IsNaN() bool { return x.kind == numNaN }
 
 // Float64 returns x rounded to the nearest double, (double)x in C.
