@@ -1,0 +1,241 @@
+package keyspace
+
+import (
+	"math/rand/v2"
+	"time"
+
+	"cairn/internal/ds/dict"
+)
+
+// Entry is what a DB stores for a key: its value and its deadline.
+type Entry struct {
+	Obj Object
+	// ExpireAt is the absolute deadline in Unix milliseconds; 0 means no expiry.
+	ExpireAt int64
+}
+
+// Hooks receives the keyspace's own changes, the ones no command asked for directly.
+type Hooks interface {
+	// KeyExpired is called after a key was deleted because its deadline passed, found
+	// either by a lookup or by the active expiry cycle. The server propagates a DEL,
+	// fires the "expired" keyspace event and invalidates WATCHes.
+	KeyExpired(db *DB, key []byte)
+}
+
+// Keyspace is the set of numbered databases.
+type Keyspace struct {
+	DBs   []*DB
+	hooks Hooks
+
+	// Stats, as INFO's stats section reports them.
+	ExpiredKeys           int64
+	KeyspaceHits          int64
+	KeyspaceMisses        int64
+	ExpiredStalePerc      float64
+	ExpiredTimeCapReached int64
+
+	expireDB int // active expiry resumes at this DB
+	scratch  [][]byte
+	rnd      rand.Source
+}
+
+// New makes n empty databases.
+func New(n int, hooks Hooks) *Keyspace {
+	ks := &Keyspace{DBs: make([]*DB, n), hooks: hooks, rnd: rand.NewPCG(rand.Uint64(), rand.Uint64())}
+	for i := range ks.DBs {
+		ks.DBs[i] = newDB(ks, i)
+	}
+	return ks
+}
+
+// DB is one numbered database.
+type DB struct {
+	ID       int
+	ks       *Keyspace
+	keys     *dict.Dict[Entry]
+	volatile *dict.Dict[struct{}] // keys that have a deadline
+	// AvgTTL is the running estimate of the average TTL (ms) INFO keyspace shows.
+	AvgTTL int64
+}
+
+func newDB(ks *Keyspace, id int) *DB {
+	return &DB{ID: id, ks: ks, keys: dict.New[Entry](), volatile: dict.New[struct{}]()}
+}
+
+// Len is the number of keys, including ones that expired but were not yet reclaimed.
+func (db *DB) Len() int { return db.keys.Len() }
+
+// VolatileLen is the number of keys with a deadline.
+func (db *DB) VolatileLen() int { return db.volatile.Len() }
+
+// Now is the clock used for expiry, in Unix milliseconds.
+func Now() int64 { return time.Now().UnixMilli() }
+
+// Find returns the entry of a live key, deleting it first if its deadline has passed.
+// It touches no statistics (Redis's LOOKUP_NOTOUCH|LOOKUP_NOSTATS).
+func (db *DB) Find(key []byte, now int64) *Entry {
+	e, ok := db.keys.Find(key)
+	if !ok {
+		return nil
+	}
+	if e.ExpireAt != 0 && e.ExpireAt <= now {
+		db.expire(key)
+		return nil
+	}
+	return e
+}
+
+// LookupRead is Redis's lookupKeyRead: Find, counting a keyspace hit or miss.
+func (db *DB) LookupRead(key []byte, now int64) *Entry {
+	e := db.Find(key, now)
+	if e == nil {
+		db.ks.KeyspaceMisses++
+	} else {
+		db.ks.KeyspaceHits++
+	}
+	return e
+}
+
+// Exists reports whether key is live.
+func (db *DB) Exists(key []byte, now int64) bool { return db.Find(key, now) != nil }
+
+// Set stores obj under key, replacing any value. The key's deadline is cleared unless
+// keepTTL is set (SET ... KEEPTTL). It returns the stored entry.
+func (db *DB) Set(key []byte, obj Object, keepTTL bool) *Entry {
+	e, existed := db.keys.Upsert(key)
+	if existed && e.ExpireAt != 0 && !keepTTL {
+		e.ExpireAt = 0
+		db.volatile.Delete(key)
+	}
+	e.Obj = obj
+	return e
+}
+
+// Upsert returns the entry for key, adding an empty one (zero Object, no deadline) when
+// the key is absent; the caller fills Obj in. An expired key counts as absent.
+func (db *DB) Upsert(key []byte, now int64) (e *Entry, existed bool) {
+	if db.Find(key, now) == nil {
+		e, _ = db.keys.Upsert(key)
+		return e, false
+	}
+	e, _ = db.keys.Upsert(key)
+	return e, true
+}
+
+// Delete removes key; it reports whether the key was present (expired keys are
+// reclaimed and reported absent).
+func (db *DB) Delete(key []byte, now int64) bool {
+	if db.Find(key, now) == nil {
+		return false
+	}
+	db.remove(key)
+	return true
+}
+
+// Remove deletes key whether or not it is live, returning its entry.
+func (db *DB) remove(key []byte) (Entry, bool) {
+	e, ok := db.keys.Delete(key)
+	if ok && e.ExpireAt != 0 {
+		db.volatile.Delete(key)
+	}
+	return e, ok
+}
+
+// Take removes a live key and returns its entry (used by MOVE, RENAME, GETDEL).
+func (db *DB) Take(key []byte, now int64) (Entry, bool) {
+	if db.Find(key, now) == nil {
+		return Entry{}, false
+	}
+	return db.remove(key)
+}
+
+// Put stores a whole entry (value and deadline) under key, replacing any value.
+func (db *DB) Put(key []byte, ent Entry) {
+	e, existed := db.keys.Upsert(key)
+	if existed && e.ExpireAt != 0 && ent.ExpireAt == 0 {
+		db.volatile.Delete(key)
+	}
+	if ent.ExpireAt != 0 && (!existed || e.ExpireAt == 0) {
+		db.volatile.Insert(key, struct{}{})
+	}
+	*e = ent
+}
+
+// SetExpire sets the deadline of the live entry e of key; at must be non-zero.
+func (db *DB) SetExpire(key []byte, e *Entry, at int64) {
+	if e.ExpireAt == 0 {
+		db.volatile.Insert(key, struct{}{})
+	}
+	e.ExpireAt = at
+}
+
+// Persist removes the deadline of entry e of key; it reports whether there was one.
+func (db *DB) Persist(key []byte, e *Entry) bool {
+	if e.ExpireAt == 0 {
+		return false
+	}
+	e.ExpireAt = 0
+	db.volatile.Delete(key)
+	return true
+}
+
+// expire deletes a key whose deadline has passed and tells the hooks.
+func (db *DB) expire(key []byte) {
+	db.remove(key)
+	db.ks.ExpiredKeys++
+	if db.ks.hooks != nil {
+		db.ks.hooks.KeyExpired(db, key)
+	}
+}
+
+// Flush removes every key.
+func (db *DB) Flush() {
+	db.keys = dict.New[Entry]()
+	db.volatile = dict.New[struct{}]()
+	db.AvgTTL = 0
+}
+
+// Swap exchanges the contents of two databases (SWAPDB).
+func (db *DB) Swap(other *DB) {
+	db.keys, other.keys = other.keys, db.keys
+	db.volatile, other.volatile = other.volatile, db.volatile
+	db.AvgTTL, other.AvgTTL = other.AvgTTL, db.AvgTTL
+}
+
+// Scan is one step of SCAN over the keys: fn sees every key in the visited buckets
+// (including expired ones not yet reclaimed: the caller filters them, as Redis does).
+// It returns the next cursor, 0 when the iteration is complete.
+func (db *DB) Scan(cursor uint64, fn func(key string, e *Entry)) uint64 {
+	return db.keys.Scan(cursor, fn)
+}
+
+// Each calls fn for every key until fn returns false. fn must not modify the DB.
+func (db *DB) Each(fn func(key string, e *Entry) bool) { db.keys.Each(fn) }
+
+// RandomKey returns a random live key, or false when the DB is empty. Expired keys met
+// on the way are reclaimed, as Redis's dbRandomKey does.
+func (db *DB) RandomKey(now int64) (string, bool) {
+	for tries := 0; db.keys.Len() > 0; tries++ {
+		k, e, ok := db.keys.Random(db.ks.rnd)
+		if !ok {
+			return "", false
+		}
+		if e.ExpireAt != 0 && e.ExpireAt <= now {
+			if tries > 100 && db.keys.Len() == db.volatile.Len() {
+				// Every key is volatile and we keep hitting expired ones: return one
+				// anyway rather than loop, as Redis does on replicas.
+				return k, true
+			}
+			db.expire([]byte(k))
+			continue
+		}
+		return k, true
+	}
+	return "", false
+}
+
+// RehashStep lets the server's cron advance incremental resizing of this DB's tables.
+func (db *DB) RehashStep(n int) {
+	db.keys.RehashStep(n)
+	db.volatile.RehashStep(n)
+}
