@@ -174,18 +174,37 @@ func (d *Dict[V]) sample(src rand.Source, count int, visit func(r uint32)) int {
 	return stored
 }
 
-// fairSample is the sample size of Random (Redis GETFAIR_NUM_ENTRIES).
-const fairSample = 15
+const (
+	// fairSample is the sample size of Random's fallback (Redis
+	// GETFAIR_NUM_ENTRIES).
+	fairSample = 15
+	// arenaProbes bounds Random's uniform probes of the arena, tried when
+	// at least a quarter of its slots are in use (so all of them miss with
+	// probability below 1%).
+	arenaProbes = 16
+)
 
-// Random returns a random entry, as Redis's dictGetFairRandomKey: it samples
-// up to 15 entries with SomeKeys and picks one of them uniformly, which
-// evens out most of the bias toward short chains of picking a random bucket
-// first; if sampling finds nothing (a very sparse table) it falls back to a
-// random non-empty bucket. It works during a rehash and reports false only
-// if the dict is empty.
+// Random returns a random entry. It reports false only if the dict is
+// empty, and works during a rehash and on sparse tables.
+//
+// Usually it is exactly uniform, which Redis's dictGetRandomKey is not: it
+// probes random arena slots until one is in use, which costs one cache miss
+// per probe. When most of the arena is free (after mass deletion) or the
+// probes miss, it does what Redis's dictGetFairRandomKey does: sample up to
+// 15 entries with SomeKeys and pick one of them uniformly, which evens out
+// most of the bias of a random bucket toward short chains; and if sampling
+// finds nothing (a very sparse table), a random non-empty bucket.
 func (d *Dict[V]) Random(src rand.Source) (key string, v *V, ok bool) {
 	if d.Len() == 0 {
 		return "", nil, false
+	}
+	a := &d.arena
+	if d.Len() >= int(a.n/4) {
+		for range arenaProbes {
+			if e := a.at(1 + uint32(src.Uint64()%uint64(a.n))); e.next&freeBit == 0 {
+				return e.key, &e.val, true
+			}
+		}
 	}
 	var refs [fairSample]uint32
 	n := 0
@@ -199,7 +218,7 @@ func (d *Dict[V]) Random(src rand.Source) (key string, v *V, ok bool) {
 	} else {
 		r = d.randomEntry(src)
 	}
-	e := d.arena.at(r)
+	e := a.at(r)
 	return e.key, &e.val, true
 }
 
