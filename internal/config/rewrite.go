@@ -33,10 +33,24 @@ func (c *Config) Rewrite() error {
 	if c.file == "" {
 		return ReplyError("ERR The server is running without a config file")
 	}
-	st, err := readOldConfig(c.file)
+	content, _, err := c.rewriteContent()
+	if err == nil {
+		err = overwriteFile(c.file, content)
+	}
 	if err != nil {
 		return ReplyError("ERR Rewriting config file: " + strerror(err))
 	}
+	return nil
+}
+
+// rewriteContent computes the new content of the config file. appended is
+// the index of the first line that was not in the old file (for tests).
+func (c *Config) rewriteContent() (content string, appended int, err error) {
+	st, err := readOldConfig(c.file)
+	if err != nil {
+		return "", 0, err
+	}
+	old := len(st.lines)
 	for _, e := range table {
 		if !e.isAlias {
 			e.rewrite(c, st)
@@ -48,10 +62,9 @@ func (c *Config) Rewrite() error {
 	}
 	st.markProcessed("loadmodule")
 	st.removeOrphaned()
-	if err := overwriteFile(c.file, st.content()); err != nil {
-		return ReplyError("ERR Rewriting config file: " + strerror(err))
-	}
-	return nil
+	content = st.content()
+	appended = strings.Count(squeeze(st.lines[:old]), "\n")
+	return content, appended, nil
 }
 
 // rewriteState is Redis's struct rewriteConfigState.
@@ -155,10 +168,12 @@ func (st *rewriteState) removeOrphaned() {
 }
 
 // content joins the lines, squeezing runs of blank lines into one.
-func (st *rewriteState) content() string {
+func (st *rewriteState) content() string { return squeeze(st.lines) }
+
+func squeeze(lines []string) string {
 	var b strings.Builder
 	wasEmpty := false
-	for _, line := range st.lines {
+	for _, line := range lines {
 		if line == "" {
 			if wasEmpty {
 				continue
