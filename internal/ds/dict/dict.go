@@ -40,20 +40,20 @@ const (
 //
 // Resizing, exactly in Redis's spirit. There are two bucket tables during a
 // rehash: tables[0] is drained bucket by bucket from rehashIdx upwards into
-// tables[1], which receives every new entry. Each Find, Insert, Upsert,
-// Delete, Random and SomeKeys does one rehash step first (one bucket chain
-// moved, at most 10 empty buckets visited), and RehashStep lets a cron do
-// more, so even a 10M-key table never pauses to move everything at once; the
+// tables[1], which receives every new entry. Each Find, Insert, Upsert and
+// Delete does one rehash step first (one bucket chain moved, at most 10
+// empty buckets visited), SomeKeys one per entry asked for, and RehashStep
+// lets a cron do more, so even a 10M-key table never pauses to move everything at once; the
 // only O(buckets) work at the start of a resize is allocating the zeroed new
-// table. Sizes are powers of two. The table grows to the next power of two
-// above len when an insert finds len >= buckets (load factor 1) and shrinks to
+// table. Sizes are powers of two. The table grows to the smallest power of
+// two > len when an insert finds len >= buckets (load factor 1) and shrinks to
 // the smallest power of two >= len (at least 4) when a delete or RehashStep
 // finds it less than 10% full. A resize starts only when no rehash is in
 // progress.
 //
 // Memory: one entry is 24 bytes plus sizeof(V), plus 4 bytes per bucket
-// (between 1 and 2 buckets per entry outside a resize; 10 for a table
-// waiting to shrink), plus the key bytes. Slots freed by Delete are reused by
+// (between 1 and 2 buckets per entry outside a resize; up to 10 while a
+// shrink is pending), plus the key bytes. Slots freed by Delete are reused by
 // later inserts but the arena itself is released only by Clear: like a Go
 // map, the entry storage keeps its high-water mark.
 //
@@ -63,6 +63,8 @@ const (
 //
 // Concurrency: a Dict is not safe for concurrent use; the server serialises
 // access. Even Find mutates (it does a rehash step).
+//
+// The zero Dict is not usable (it has no hash seed): use New.
 type Dict[V any] struct {
 	seed maphash.Seed
 	// tables[0] is the main table. Outside a rehash tables[1] is nil.
@@ -258,8 +260,8 @@ func (d *Dict[V]) Expand(n int) bool {
 
 // RehashStep does n steps of incremental rehashing, starting a resize first
 // (and after a rehash completes) if the table is full or less than 10% full.
-// It reports whether rehashing work remains. The server calls it from its cron, as Redis's
-// incrementallyRehash and tryResizeHashTables.
+// It reports whether rehashing work remains. The server calls it from its
+// cron, as Redis's incrementallyRehash and tryResizeHashTables.
 func (d *Dict[V]) RehashStep(n int) bool {
 	if d.paused > 0 {
 		return d.rehashIdx >= 0
