@@ -31,7 +31,6 @@ func AppendSplitArgs(dst []string, line string) ([]string, bool) {
 	start := len(dst)
 	p := 0
 	n := len(line)
-	var buf []byte // scratch for arguments that need unescaping
 	for {
 		for p < n && isSpace(line[p]) {
 			p++
@@ -51,81 +50,93 @@ func AppendSplitArgs(dst []string, line string) ([]string, bool) {
 			dst = append(dst, line[tokStart:p])
 			continue
 		}
-		// Slow path: the token contains quotes; build it in buf.
-		buf = append(buf[:0], line[tokStart:p]...)
-		inq, insq := false, false
-		done := false
-		for !done {
-			var c byte // current byte; 0 stands for the end of the line
-			if p < n {
-				c = line[p]
-			}
+		tok, next, ok := quotedToken(line, tokStart, p)
+		if !ok {
+			return dst[:start], false
+		}
+		dst = append(dst, tok)
+		p = next
+	}
+}
+
+// quotedToken parses the rest of a token that starts at tokStart and has a
+// quote at p. It returns the token, the index after it, and false for
+// unbalanced quotes.
+func quotedToken(line string, tokStart, p int) (string, int, bool) {
+	n := len(line)
+	var stack [64]byte
+	buf := append(stack[:0], line[tokStart:p]...)
+	inq, insq := false, false
+	for done := false; !done; {
+		var c byte // current byte; 0 stands for the end of the line
+		if p < n {
+			c = line[p]
+		}
+		switch {
+		case inq:
 			switch {
-			case inq:
-				switch {
-				case c == '\\' && p+3 < n && line[p+1] == 'x' && isHex(line[p+2]) && isHex(line[p+3]):
-					buf = append(buf, unhex(line[p+2])<<4|unhex(line[p+3]))
-					p += 3
-				case c == '\\' && p+1 < n:
-					p++
-					switch line[p] {
-					case 'n':
-						buf = append(buf, '\n')
-					case 'r':
-						buf = append(buf, '\r')
-					case 't':
-						buf = append(buf, '\t')
-					case 'b':
-						buf = append(buf, '\b')
-					case 'a':
-						buf = append(buf, '\a')
-					default:
-						buf = append(buf, line[p])
-					}
-				case c == '"':
-					// A closing quote must be followed by a space or nothing.
-					if p+1 < n && !isSpace(line[p+1]) {
-						return dst[:start], false
-					}
-					done = true
-				case p == n:
-					return dst[:start], false // unterminated quotes
-				default:
-					buf = append(buf, c)
-				}
-			case insq:
-				switch {
-				case c == '\\' && p+1 < n && line[p+1] == '\'':
-					p++
-					buf = append(buf, '\'')
-				case c == '\'':
-					if p+1 < n && !isSpace(line[p+1]) {
-						return dst[:start], false
-					}
-					done = true
-				case p == n:
-					return dst[:start], false
-				default:
-					buf = append(buf, c)
-				}
-			default:
-				switch {
-				case p == n || isArgSep(c):
-					done = true
-				case c == '"':
-					inq = true
-				case c == '\'':
-					insq = true
-				default:
-					buf = append(buf, c)
-				}
-			}
-			if p < n {
+			case c == '\\' && p+3 < n && line[p+1] == 'x' && isHex(line[p+2]) && isHex(line[p+3]):
+				buf = append(buf, unhex(line[p+2])<<4|unhex(line[p+3]))
+				p += 3
+			case c == '\\' && p+1 < n:
 				p++
+				switch line[p] {
+				case 'n':
+					buf = append(buf, '\n')
+				case 'r':
+					buf = append(buf, '\r')
+				case 't':
+					buf = append(buf, '\t')
+				case 'b':
+					buf = append(buf, '\b')
+				case 'a':
+					buf = append(buf, '\a')
+				default:
+					buf = append(buf, line[p])
+				}
+			case c == '"':
+				// A closing quote must be followed by a space or nothing.
+				if p+1 < n && !isSpace(line[p+1]) {
+					return "", 0, false
+				}
+				done = true
+			case p == n:
+				return "", 0, false // unterminated quotes
+			default:
+				buf = append(buf, c)
+			}
+		case insq:
+			switch {
+			case c == '\\' && p+1 < n && line[p+1] == '\'':
+				p++
+				buf = append(buf, '\'')
+			case c == '\'':
+				if p+1 < n && !isSpace(line[p+1]) {
+					return "", 0, false
+				}
+				done = true
+			case p == n:
+				return "", 0, false
+			default:
+				buf = append(buf, c)
+			}
+		default:
+			switch {
+			case p == n || isArgSep(c):
+				done = true
+			case c == '"':
+				inq = true
+			case c == '\'':
+				insq = true
+			default:
+				buf = append(buf, c)
 			}
 		}
-		dst = append(dst, string(buf))
+		if p < n {
+			p++
+		}
 	}
+	return string(buf), p, true
 }
 
 // isSpace is C's isspace in the "C" locale.
