@@ -1,0 +1,313 @@
+package server
+
+import (
+	"errors"
+	"io"
+	"net"
+	"sync"
+	"syscall"
+	"time"
+
+	"cairn/internal/keyspace"
+	"cairn/internal/resp"
+)
+
+// Client flags, as CLIENT LIST shows them.
+const (
+	flagMonitor   = 1 << iota // O
+	flagPubSub                // P
+	flagBlocked               // b
+	flagMulti                 // x
+	flagCloseASAP             // closing: reply written, then the connection is dropped
+	flagNoEvict               // e
+)
+
+// Reply modes set by CLIENT REPLY.
+const (
+	replyOn = iota
+	replyOff
+	replySkip     // skip the next command's reply
+	replySkipThis // set while the skipped command runs
+)
+
+const (
+	readBufSize      = 16 * 1024 // PROTO_IOBUF_LEN
+	maxBatchCommands = 1024      // commands run per lock acquisition before yielding
+	outBufKeep       = 64 * 1024 // larger output buffers are dropped after a write
+)
+
+// client is one connection.
+type client struct {
+	srv         *Server
+	id          uint64
+	conn        net.Conn
+	addr, laddr string
+	fd          int
+
+	// Owned by the connection goroutine.
+	rbuf   []byte
+	parser resp.Parser
+	args   [][]byte // arguments of every command of the current batch
+	ends   []int    // end index in args of each command of the batch
+
+	// Guarded by the executor lock (Server.mu).
+	w               resp.Writer // replies to this client's own commands
+	argv            [][]byte    // the command being executed
+	cmd, lastCmd    *command
+	db              *keyspace.DB
+	name            string
+	flags           int
+	authenticated   bool
+	replyMode       int
+	created         int64 // unix ms
+	lastInteraction int64 // unix ms
+	qbufLen         int   // bytes of unparsed input, as of the last batch
+	qbufCap         int
+	lastBatchTime   time.Time
+
+	// Data pushed by other clients (MONITOR lines, later pub/sub), sent by pushLoop.
+	pushMu    sync.Mutex
+	push      []byte
+	pushWake  chan struct{}
+	pushStart sync.Once
+	writeMu   sync.Mutex // serialises socket writes from serve and pushLoop
+	closed    chan struct{}
+}
+
+func newClient(s *Server, conn net.Conn) *client {
+	now := time.Now().UnixMilli()
+	c := &client{
+		srv:             s,
+		id:              s.nextClientID.Add(1),
+		conn:            conn,
+		addr:            conn.RemoteAddr().String(),
+		laddr:           conn.LocalAddr().String(),
+		fd:              connFD(conn),
+		rbuf:            make([]byte, 0, readBufSize),
+		created:         now,
+		lastInteraction: now,
+		closed:          make(chan struct{}),
+	}
+	c.w.Proto = 2
+	c.db = s.ks.DBs[0]
+	c.authenticated = !s.requirePassSet.Load()
+	c.parser.Unauthenticated = !c.authenticated
+	return c
+}
+
+// serve is the connection goroutine: read, parse every complete command, run the batch
+// under one acquisition of the executor lock, write every reply with one write.
+func (c *client) serve() {
+	defer c.srv.wg.Done()
+	defer c.teardown()
+	for {
+		if need := c.parser.Need(); need > cap(c.rbuf) || len(c.rbuf) == cap(c.rbuf) {
+			// Grow geometrically, or straight to the size of a large bulk in one step.
+			c.growReadBuf(max(need, 2*cap(c.rbuf)))
+		}
+		n, err := c.conn.Read(c.rbuf[len(c.rbuf):cap(c.rbuf)])
+		if n > 0 {
+			c.rbuf = c.rbuf[:len(c.rbuf)+n]
+			if !c.processInput() {
+				return
+			}
+		}
+		if err != nil {
+			if !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) {
+				c.srv.log.Debug("Client read error", "addr", c.addr, "err", err)
+			}
+			return
+		}
+	}
+}
+
+func (c *client) growReadBuf(size int) {
+	nb := make([]byte, len(c.rbuf), size)
+	copy(nb, c.rbuf)
+	c.rbuf = nb
+}
+
+// processInput parses and executes everything complete in rbuf, writes the replies and
+// reports whether the connection stays open.
+func (c *client) processInput() bool {
+	c.parser.MaxBulkLen = c.srv.maxBulkLen.Load()
+	c.args, c.ends = c.args[:0], c.ends[:0]
+	var protoErr error
+	for {
+		args, ok, err := c.parser.Next(c.rbuf, c.args)
+		if err != nil {
+			protoErr = err
+			break
+		}
+		if !ok {
+			break
+		}
+		c.args = args
+		c.ends = append(c.ends, len(c.args))
+	}
+	pending := len(c.rbuf) - c.parser.Offset()
+	if limit := c.srv.queryBufLimit.Load(); limit > 0 && int64(pending) > limit {
+		c.srv.log.Warn("Closing client that reached max query buffer length", "addr", c.addr, "qbuf", pending)
+		return false
+	}
+	if len(c.ends) > 0 || protoErr != nil {
+		c.execBatch(protoErr, pending)
+	}
+	c.rbuf = c.parser.Compact(c.rbuf)
+	if cap(c.rbuf) > 4*readBufSize && len(c.rbuf) < readBufSize && c.parser.Need() < readBufSize {
+		nb := make([]byte, len(c.rbuf), readBufSize)
+		copy(nb, c.rbuf)
+		c.rbuf = nb
+	}
+	if err := c.flush(); err != nil {
+		return false
+	}
+	return c.flags&flagCloseASAP == 0 && protoErr == nil
+}
+
+// execBatch runs the parsed commands under the executor lock.
+func (c *client) execBatch(protoErr error, pending int) {
+	s := c.srv
+	start := 0
+	s.mu.Lock()
+	now := time.Now()
+	c.lastInteraction = now.UnixMilli()
+	c.qbufLen, c.qbufCap = pending, cap(c.rbuf)
+	s.stats.netInputBytes += int64(c.parser.Offset())
+	s.stats.readsProcessed++
+	for i, end := range c.ends {
+		if i > 0 && i%maxBatchCommands == 0 {
+			s.mu.Unlock()
+			s.mu.Lock()
+		}
+		c.argv = c.args[start:end]
+		start = end
+		s.processCommand(c)
+		if c.flags&flagCloseASAP != 0 {
+			break
+		}
+	}
+	if protoErr != nil {
+		c.w.Error("ERR " + protoErr.Error())
+		c.flags |= flagCloseASAP
+		s.log.Debug("Protocol error from client", "addr", c.addr, "err", protoErr)
+	}
+	c.argv = nil
+	if c.pushWake != nil && len(c.w.B) > 0 {
+		// This client also receives pushes: its replies go through the push buffer so
+		// they keep their place in the order of events.
+		c.pushMu.Lock()
+		c.push = append(c.push, c.w.B...)
+		c.pushMu.Unlock()
+		c.w.B = c.w.B[:0]
+		c.wakePush()
+	}
+	s.stats.netOutputBytes += int64(len(c.w.B))
+	if len(c.w.B) > 0 {
+		s.stats.writesProcessed++
+	}
+	s.mu.Unlock()
+}
+
+// flush writes the client's pending replies with one write.
+func (c *client) flush() error {
+	if len(c.w.B) == 0 {
+		return nil
+	}
+	c.writeMu.Lock()
+	_, err := c.conn.Write(c.w.B)
+	c.writeMu.Unlock()
+	if cap(c.w.B) > outBufKeep {
+		c.w.B = nil
+	} else {
+		c.w.B = c.w.B[:0]
+	}
+	return err
+}
+
+// pushBytes queues data from another client's command for this client. Caller holds
+// the executor lock.
+func (c *client) pushBytes(b []byte) {
+	c.pushStart.Do(func() {
+		c.pushWake = make(chan struct{}, 1)
+		go c.pushLoop()
+	})
+	c.pushMu.Lock()
+	c.push = append(c.push, b...)
+	c.pushMu.Unlock()
+	c.wakePush()
+}
+
+func (c *client) wakePush() {
+	select {
+	case c.pushWake <- struct{}{}:
+	default:
+	}
+}
+
+// pushLoop sends pushed data until the client is closed.
+func (c *client) pushLoop() {
+	var buf []byte
+	for {
+		select {
+		case <-c.closed:
+			return
+		case <-c.pushWake:
+		}
+		c.writeMu.Lock()
+		c.pushMu.Lock()
+		buf, c.push = c.push, buf[:0]
+		c.pushMu.Unlock()
+		var err error
+		if len(buf) > 0 {
+			_, err = c.conn.Write(buf)
+		}
+		c.writeMu.Unlock()
+		if err != nil {
+			c.conn.Close()
+			return
+		}
+		if c.flags&flagCloseASAP != 0 {
+			c.conn.Close()
+		}
+	}
+}
+
+// teardown unregisters the client after its connection ended.
+func (c *client) teardown() {
+	c.conn.Close()
+	s := c.srv
+	s.mu.Lock()
+	delete(s.clients, c.id)
+	if c.flags&flagMonitor != 0 {
+		s.removeMonitor(c)
+	}
+	s.mu.Unlock()
+	s.numClients.Add(-1)
+	close(c.closed)
+}
+
+// close marks the client to be disconnected once its pending replies are written.
+// Caller holds the executor lock.
+func (c *client) closeAfterReply() { c.flags |= flagCloseASAP }
+
+// kill disconnects the client now (CLIENT KILL). Caller holds the executor lock.
+func (c *client) kill() {
+	c.flags |= flagCloseASAP
+	c.conn.Close()
+}
+
+// connFD returns the socket's file descriptor number, for CLIENT LIST.
+func connFD(conn net.Conn) int {
+	sc, ok := conn.(syscall.Conn)
+	if !ok {
+		return -1
+	}
+	raw, err := sc.SyscallConn()
+	if err != nil {
+		return -1
+	}
+	fd := -1
+	raw.Control(func(f uintptr) { fd = int(f) }) //nolint:errcheck // fd stays -1 on failure
+	return fd
+}

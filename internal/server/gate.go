@@ -1,0 +1,198 @@
+package server
+
+import (
+	"bytes"
+	"fmt"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"cairn/internal/cmdtable"
+)
+
+// procFunc is a command implementation. It reads c.argv (borrowed from the read buffer:
+// copy anything kept) and replies through c.w.
+type procFunc func(c *client)
+
+// command is one entry of the server's command table: Redis's metadata (generated from
+// redis-server 7.0.15, see internal/cmdtable) bound to its implementation, plus the
+// per-command statistics INFO commandstats shows.
+type command struct {
+	spec        *cmdtable.Command
+	name        string // full name, "get" or "config|get"
+	proc        procFunc
+	flags       cmdtable.Flags
+	arity       int
+	subs        map[string]*command
+	parent      *command
+	implemented bool
+
+	// Statistics, guarded by the executor lock.
+	calls, usec, rejectedCalls, failedCalls int64
+	hist                                    latencyHistogram // latency-tracking, see latency.go
+}
+
+// lookupCommand finds the command (or subcommand) argv names, without allocating: names
+// are lower-cased into a fixed scratch array. It returns the container command and
+// isContainer=true when argv names a container with an unknown subcommand.
+func (s *Server) lookupCommand(argv [][]byte) (cmd *command, unknownSub bool) {
+	var scratch [32]byte
+	name, ok := lowerInto(scratch[:], argv[0])
+	if !ok {
+		return nil, false
+	}
+	cmd = s.commands[string(name)]
+	if cmd == nil || cmd.subs == nil || len(argv) < 2 {
+		return cmd, false
+	}
+	sub, ok := lowerInto(scratch[:], argv[1])
+	if !ok {
+		return cmd, true
+	}
+	if sc := cmd.subs[string(sub)]; sc != nil {
+		return sc, false
+	}
+	return cmd, true
+}
+
+// lowerInto lower-cases b into dst; false if b does not fit (no command name is longer).
+func lowerInto(dst []byte, b []byte) ([]byte, bool) {
+	if len(b) > len(dst) {
+		return nil, false
+	}
+	for i, ch := range b {
+		if ch >= 'A' && ch <= 'Z' {
+			ch += 'a' - 'A'
+		}
+		dst[i] = ch
+	}
+	return dst[:len(b)], true
+}
+
+// processCommand is Redis's processCommand: the gate every command passes, in Redis's
+// order: lookup, arity, authentication, then execution through call.
+func (s *Server) processCommand(c *client) {
+	argv := c.argv
+	if len(argv[0]) == 4 && strings.EqualFold(string(argv[0]), "quit") {
+		c.w.OK()
+		c.closeAfterReply()
+		return
+	}
+	cmd, unknownSub := s.lookupCommand(argv)
+	switch {
+	case cmd == nil:
+		c.rejectCommand(nil, unknownCommandError(argv))
+		return
+	case unknownSub:
+		c.rejectCommand(nil, "ERR unknown subcommand '"+clip(argv[1], 128)+"'. Try "+
+			strings.ToUpper(string(argv[0]))+" HELP.")
+		return
+	case (cmd.arity > 0 && len(argv) != cmd.arity) || len(argv) < -cmd.arity:
+		c.rejectCommand(cmd, "ERR wrong number of arguments for '"+cmd.name+"' command")
+		return
+	}
+	if !s.allowProtected(c, cmd) {
+		return
+	}
+	if !c.authenticated && cmd.flags&cmdtable.FlagNoAuth == 0 {
+		c.rejectCommand(cmd, errNoAuth)
+		return
+	}
+	if s.pause.blocks(cmd) {
+		// CLIENT PAUSE: wait outside the lock until the pause ends, then run it.
+		s.waitPause(c, cmd)
+	}
+	s.call(c, cmd)
+}
+
+// call runs a command and does its bookkeeping: statistics, slow log, latency monitor,
+// MONITOR feed. A panic inside the command is recovered here: the client gets an
+// error, the stack is logged with the command name, and the server keeps serving.
+func (s *Server) call(c *client, cmd *command) {
+	c.cmd = cmd
+	s.current = c
+	if c.replyMode == replySkip {
+		c.replyMode = replySkipThis
+	}
+	replyStart := len(c.w.B)
+	errorsBefore := s.stats.totalErrorReplies
+	start := time.Now()
+	s.runProc(c, cmd)
+	dur := time.Since(start)
+	usec := dur.Microseconds()
+	if c.replyMode != replyOn {
+		c.w.B = c.w.B[:replyStart]
+		if c.replyMode == replySkipThis {
+			c.replyMode = replyOn
+		}
+	}
+	real := cmd
+	cmd.calls++
+	cmd.usec += usec
+	if s.stats.totalErrorReplies != errorsBefore {
+		real.failedCalls++
+	}
+	s.stats.commandsProcessed++
+	if s.cfg.LatencyTracking {
+		real.hist.record(usec * 1000)
+	}
+	if cmd.flags&cmdtable.FlagSkipSlowlog == 0 {
+		s.slowlog.record(c, dur)
+	}
+	s.latency.sample("command", dur, cmd.flags&cmdtable.FlagFast != 0, s.cfg.LatencyMonitorThreshold)
+	if len(s.monitors) > 0 && cmd.flags&(cmdtable.FlagSkipMonitor|cmdtable.FlagAdmin) == 0 {
+		s.feedMonitors(c, c.argv, start)
+	}
+	c.lastCmd = cmd
+}
+
+func (s *Server) runProc(c *client, cmd *command) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.stats.panics++
+			s.log.Error("Panic while executing command", "command", cmd.name, "panic", r, "stack", string(debug.Stack()))
+			c.addError(fmt.Sprintf("ERR internal error while executing '%s': %v", cmd.name, r))
+		}
+	}()
+	cmd.proc(c)
+}
+
+// rejectCommand replies with an error for a command refused by the gate; it counts in
+// the command's rejected_calls, as Redis does.
+func (c *client) rejectCommand(cmd *command, msg string) {
+	if cmd != nil {
+		cmd.rejectedCalls++
+	}
+	c.addError(msg)
+}
+
+// addError sends an error reply and counts it in errorstats. msg starts with the error
+// code ("ERR ...", "WRONGTYPE ...").
+func (c *client) addError(msg string) {
+	c.w.Error(msg)
+	c.srv.stats.countError(msg)
+}
+
+// unknownCommandError formats Redis's unknown-command error: the name and the first
+// arguments, each quoted, until 128 bytes of arguments have been shown.
+func unknownCommandError(argv [][]byte) string {
+	var args []byte
+	for i := 1; i < len(argv) && len(args) < 128; i++ {
+		room := 128 - len(args)
+		args = append(args, '\'')
+		args = append(args, clip(argv[i], room)...)
+		args = append(args, '\'', ' ')
+	}
+	return "ERR unknown command '" + clip(argv[0], 128) + "', with args beginning with: " + string(args)
+}
+
+// clip is what C's "%.Ns" prints of b: at most n bytes, stopping at a NUL byte.
+func clip(b []byte, n int) string {
+	if i := bytes.IndexByte(b, 0); i >= 0 {
+		b = b[:i]
+	}
+	if len(b) > n {
+		b = b[:n]
+	}
+	return string(b)
+}

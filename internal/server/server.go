@@ -1,0 +1,308 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"cairn/internal/config"
+	"cairn/internal/keyspace"
+)
+
+// Version is the Redis version Cairn reports and is compatible with.
+const Version = "7.0.15"
+
+// Server is a running Cairn instance.
+type Server struct {
+	mu sync.Mutex // the executor lock
+
+	cfg       *config.Config // guarded by mu
+	ks        *keyspace.Keyspace
+	commands  map[string]*command
+	listeners []net.Listener
+	log       *slog.Logger
+
+	clients      map[uint64]*client // guarded by mu
+	nextClientID atomic.Uint64
+	numClients   atomic.Int64
+	monitors     []*client // guarded by mu
+	current      *client   // the client whose command is executing, guarded by mu
+
+	activeExpireEnabled bool // DEBUG SET-ACTIVE-EXPIRE, guarded by mu
+
+	// Limits read by connection goroutines without the executor lock.
+	maxBulkLen     atomic.Int64
+	queryBufLimit  atomic.Int64
+	maxClients     atomic.Int64
+	requirePassSet atomic.Bool
+
+	startTime time.Time
+	stats     stats // guarded by mu
+	slowlog   slowlog
+	latency   latencyMonitor
+	pause     pauseState // guarded by mu
+	admin     adminState // INFO and DEBUG state (cmd_info.go), guarded by mu
+
+	shutdownOnce sync.Once
+	shutdownCh   chan struct{}
+	wg           sync.WaitGroup
+	cronStop     chan struct{}
+
+	runID    string
+	dirty    int64 // changes since the last save, guarded by mu
+	lastSave int64
+	pid      int
+}
+
+// New makes a server from a configuration; call Serve or ListenAndServe to run it.
+func New(cfg *config.Config, logger *slog.Logger) *Server {
+	if logger == nil {
+		logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	s := &Server{
+		cfg:        cfg,
+		log:        logger,
+		clients:    make(map[uint64]*client),
+		startTime:  time.Now(),
+		shutdownCh: make(chan struct{}),
+		cronStop:   make(chan struct{}),
+		runID:      newRunID(),
+		lastSave:   time.Now().Unix(),
+		pid:        os.Getpid(),
+
+		activeExpireEnabled: true,
+	}
+	s.ks = keyspace.New(cfg.Databases, s)
+	s.commands = buildCommandTable()
+	s.applyLimits()
+	s.slowlog.init()
+	return s
+}
+
+// applyLimits copies the configuration values that connection goroutines read without
+// the executor lock into atomics. Called at start and after CONFIG SET.
+func (s *Server) applyLimits() {
+	s.maxBulkLen.Store(s.cfg.ProtoMaxBulkLen)
+	s.queryBufLimit.Store(s.cfg.ClientQueryBufferLimit)
+	s.maxClients.Store(int64(s.cfg.MaxClients))
+	s.requirePassSet.Store(s.cfg.RequirePass != "")
+}
+
+// ListenAndServe listens on the configured bind addresses and port and serves until
+// Shutdown.
+func (s *Server) ListenAndServe() error {
+	if err := s.Listen(); err != nil {
+		return err
+	}
+	return s.Serve()
+}
+
+// Listen opens the listeners without serving yet.
+func (s *Server) Listen() error {
+	binds := s.cfg.Bind
+	if len(binds) == 0 {
+		binds = []string{"127.0.0.1"}
+	}
+	for _, b := range binds {
+		optional := false
+		if len(b) > 0 && b[0] == '-' {
+			optional, b = true, b[1:]
+		}
+		ln, err := net.Listen("tcp", net.JoinHostPort(b, strconv.Itoa(s.cfg.Port)))
+		if err != nil {
+			if optional {
+				continue
+			}
+			s.closeListeners()
+			return fmt.Errorf("could not create server TCP listening socket %s:%d: %w", b, s.cfg.Port, err)
+		}
+		s.listeners = append(s.listeners, ln)
+	}
+	if len(s.listeners) == 0 {
+		return errors.New("failed listening on any address")
+	}
+	return nil
+}
+
+// Addr is the address of the first listener (useful when port 0 was asked for).
+func (s *Server) Addr() net.Addr { return s.listeners[0].Addr() }
+
+// Serve accepts connections on the listeners opened by Listen until Shutdown.
+func (s *Server) Serve() error {
+	s.log.Info("Server initialized")
+	s.log.Info("Ready to accept connections", "version", Version, "port", s.cfg.Port, "pid", s.pid)
+	go s.cron()
+	var wg sync.WaitGroup
+	for _, ln := range s.listeners {
+		wg.Add(1)
+		go func(ln net.Listener) {
+			defer wg.Done()
+			s.acceptLoop(ln)
+		}(ln)
+	}
+	wg.Wait()
+	<-s.shutdownCh
+	s.wg.Wait()
+	return nil
+}
+
+func (s *Server) acceptLoop(ln net.Listener) {
+	var delay time.Duration
+	for {
+		conn, err := ln.Accept()
+		if err != nil {
+			select {
+			case <-s.shutdownCh:
+				return
+			default:
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				delay = min(max(2*delay, 5*time.Millisecond), time.Second)
+				time.Sleep(delay)
+				continue
+			}
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			s.log.Warn("Accepting client connection", "err", err)
+			time.Sleep(10 * time.Millisecond)
+			continue
+		}
+		delay = 0
+		s.accept(conn)
+	}
+}
+
+func (s *Server) accept(conn net.Conn) {
+	if s.numClients.Load() >= s.maxClients.Load() {
+		conn.Write([]byte("-ERR max number of clients reached\r\n")) //nolint:errcheck // best effort before closing
+		conn.Close()
+		s.mu.Lock()
+		s.stats.rejectedConns++
+		s.mu.Unlock()
+		return
+	}
+	if tc, ok := conn.(*net.TCPConn); ok {
+		tc.SetNoDelay(true) //nolint:errcheck // an option, not a failure
+		s.mu.Lock()
+		ka := s.cfg.TCPKeepalive
+		s.mu.Unlock()
+		if ka > 0 {
+			tc.SetKeepAliveConfig(net.KeepAliveConfig{Enable: true, Idle: time.Duration(ka) * time.Second, Interval: time.Duration(ka) * time.Second / 3, Count: 3}) //nolint:errcheck
+		}
+	}
+	c := newClient(s, conn)
+	s.mu.Lock()
+	s.clients[c.id] = c
+	s.stats.totalConnections++
+	s.mu.Unlock()
+	s.numClients.Add(1)
+	s.wg.Add(1)
+	go c.serve()
+}
+
+// Shutdown stops accepting, closes every client and stops the cron.
+func (s *Server) Shutdown() {
+	s.mu.Lock()
+	s.shutdownLocked(nil)
+	s.mu.Unlock()
+}
+
+// shutdownLocked is Shutdown for a caller that holds the executor lock (the SHUTDOWN
+// command). The client given, if any, is closed after its reply is written.
+func (s *Server) shutdownLocked(except *client) {
+	s.shutdownOnce.Do(func() {
+		s.log.Warn("User requested shutdown...")
+		close(s.shutdownCh)
+		close(s.cronStop)
+		s.closeListeners()
+		for _, c := range s.clients {
+			if c == except {
+				c.closeAfterReply()
+				continue
+			}
+			c.conn.Close()
+		}
+	})
+}
+
+// Done is closed when Shutdown has begun.
+func (s *Server) Done() <-chan struct{} { return s.shutdownCh }
+
+func (s *Server) closeListeners() {
+	for _, ln := range s.listeners {
+		ln.Close()
+	}
+}
+
+// KeyExpired implements keyspace.Hooks.
+func (s *Server) KeyExpired(db *keyspace.DB, key []byte) {
+	s.dirty++
+}
+
+// cron is Redis's serverCron: hz times a second it expires keys, advances rehashing,
+// closes idle clients and samples statistics.
+func (s *Server) cron() {
+	s.mu.Lock()
+	hz := s.cfg.Hz
+	s.mu.Unlock()
+	t := time.NewTicker(time.Second / time.Duration(max(hz, 1)))
+	defer t.Stop()
+	for {
+		select {
+		case <-s.cronStop:
+			return
+		case <-t.C:
+		}
+		s.mu.Lock()
+		if s.cfg.Hz != hz {
+			hz = s.cfg.Hz
+			t.Reset(time.Second / time.Duration(max(hz, 1)))
+		}
+		if !s.admin.pauseCron {
+			s.cronLocked()
+		}
+		s.mu.Unlock()
+	}
+}
+
+func (s *Server) cronLocked() {
+	now := time.Now()
+	if s.activeExpireEnabled {
+		s.ks.ActiveExpireCycle(s.cfg.Hz, keyspace.Now)
+	}
+	for _, db := range s.ks.DBs {
+		db.RehashStep(100)
+	}
+	s.stats.sampleOps(now)
+	if s.cfg.Timeout > 0 {
+		idleLimit := time.Duration(s.cfg.Timeout) * time.Second
+		for _, c := range s.clients {
+			if c.flags&(flagMonitor|flagPubSub|flagBlocked) != 0 {
+				continue
+			}
+			if now.Sub(time.UnixMilli(c.lastInteraction)) > idleLimit {
+				s.log.Debug("Closing idle client")
+				c.conn.Close()
+			}
+		}
+	}
+	s.pause.expire(now)
+}
+
+func newRunID() string {
+	var b [20]byte
+	f, err := os.Open("/dev/urandom")
+	if err == nil {
+		f.Read(b[:]) //nolint:errcheck
+		f.Close()
+	}
+	return fmt.Sprintf("%x", b[:])
+}
