@@ -34,6 +34,13 @@ type Keyspace struct {
 	ExpiredStalePerc      float64
 	ExpiredTimeCapReached int64
 
+	// Settings the server copies from its configuration (maxmemory-policy,
+	// lfu-log-factor, lfu-decay-time) at start and on CONFIG SET. LFU is set under an
+	// LFU maxmemory policy: Object.LRU then holds an LFU counter, not an LRU clock.
+	LFU          bool
+	LFULogFactor int
+	LFUDecayTime int
+
 	expireDB int // active expiry resumes at this DB
 	scratch  [][]byte
 	rnd      rand.Source
@@ -41,7 +48,8 @@ type Keyspace struct {
 
 // New makes n empty databases.
 func New(n int, hooks Hooks) *Keyspace {
-	ks := &Keyspace{DBs: make([]*DB, n), hooks: hooks, rnd: rand.NewPCG(rand.Uint64(), rand.Uint64())}
+	ks := &Keyspace{DBs: make([]*DB, n), hooks: hooks, rnd: rand.NewPCG(rand.Uint64(), rand.Uint64()),
+		LFULogFactor: 10, LFUDecayTime: 1}
 	for i := range ks.DBs {
 		ks.DBs[i] = newDB(ks, i)
 	}
@@ -85,30 +93,84 @@ func (db *DB) Find(key []byte, now int64) *Entry {
 	return e
 }
 
-// LookupRead is Redis's lookupKeyRead: Find, counting a keyspace hit or miss.
-func (db *DB) LookupRead(key []byte, now int64) *Entry {
+// Peek returns the entry of key as stored, even if its deadline has passed, without
+// expiring it or touching statistics (Redis's plain dictFind, used by DEBUG OBJECT,
+// DEBUG DIGEST-VALUE and MEMORY USAGE).
+func (db *DB) Peek(key []byte) *Entry {
+	e, ok := db.keys.Find(key)
+	if !ok {
+		return nil
+	}
+	return e
+}
+
+// Lookup flags, as Redis's LOOKUP_* (db.c).
+const (
+	// LookupNoTouch leaves the key's access clock (OBJECT IDLETIME/FREQ) alone.
+	LookupNoTouch = 1 << iota
+	// LookupNoStats counts no keyspace hit or miss.
+	LookupNoStats
+)
+
+// Lookup is Redis's lookupKey: Find, then, unless flags say otherwise, record the access
+// in the value's LRU/LFU clock and count a keyspace hit or miss.
+func (db *DB) Lookup(key []byte, now int64, flags int) *Entry {
 	e := db.Find(key, now)
 	if e == nil {
-		db.ks.KeyspaceMisses++
-	} else {
+		if flags&LookupNoStats == 0 {
+			db.ks.KeyspaceMisses++
+		}
+		return nil
+	}
+	if flags&LookupNoTouch == 0 {
+		db.ks.touch(&e.Obj, now)
+	}
+	if flags&LookupNoStats == 0 {
 		db.ks.KeyspaceHits++
 	}
 	return e
 }
 
+// LookupRead is Redis's lookupKeyRead: Find, touching the key's access clock and
+// counting a keyspace hit or miss.
+func (db *DB) LookupRead(key []byte, now int64) *Entry { return db.Lookup(key, now, 0) }
+
+// LookupWrite is Redis's lookupKeyWrite: Find, touching the key's access clock, without
+// statistics. Commands that modify a key look it up with this.
+func (db *DB) LookupWrite(key []byte, now int64) *Entry { return db.Lookup(key, now, LookupNoStats) }
+
 // Exists reports whether key is live.
 func (db *DB) Exists(key []byte, now int64) bool { return db.Find(key, now) != nil }
 
 // Set stores obj under key, replacing any value. The key's deadline is cleared unless
-// keepTTL is set (SET ... KEEPTTL). It returns the stored entry.
+// keepTTL is set (SET ... KEEPTTL). obj gets a fresh access clock, except that under
+// an LFU policy a replaced value passes its counter on (Redis's dbSetValue). It
+// returns the stored entry.
 func (db *DB) Set(key []byte, obj Object, keepTTL bool) *Entry {
 	e, existed := db.keys.Upsert(key)
 	if existed && e.ExpireAt != 0 && !keepTTL {
 		e.ExpireAt = 0
 		db.volatile.Delete(key)
 	}
+	if existed && db.ks.LFU {
+		obj.LRU = e.Obj.LRU
+	} else {
+		obj.LRU = db.ks.initLRU(Now())
+	}
 	e.Obj = obj
 	return e
+}
+
+// NewObjectClock is the access clock a value created now gets; commands that replace a
+// key's value in place (e.Obj = ...) store it in the new Object.LRU.
+func (db *DB) NewObjectClock(now int64) uint32 { return db.ks.initLRU(now) }
+
+// SetValue replaces the value of a live entry in place, keeping its deadline and its
+// access clock (which the write lookup that found e has just updated), as Redis's
+// in-place updates and dbOverwrite do.
+func (e *Entry) SetValue(obj Object) {
+	obj.LRU = e.Obj.LRU
+	e.Obj = obj
 }
 
 // Upsert returns the entry for key, adding an empty one (zero Object, no deadline) when
@@ -215,17 +277,14 @@ func (db *DB) Each(fn func(key string, e *Entry) bool) { db.keys.Each(fn) }
 // RandomKey returns a random live key, or false when the DB is empty. Expired keys met
 // on the way are reclaimed, as Redis's dbRandomKey does.
 func (db *DB) RandomKey(now int64) (string, bool) {
-	for tries := 0; db.keys.Len() > 0; tries++ {
+	for db.keys.Len() > 0 {
 		k, e, ok := db.keys.Random(db.ks.rnd)
 		if !ok {
 			return "", false
 		}
 		if e.ExpireAt != 0 && e.ExpireAt <= now {
-			if tries > 100 && db.keys.Len() == db.volatile.Len() {
-				// Every key is volatile and we keep hitting expired ones: return one
-				// anyway rather than loop, as Redis does on replicas.
-				return k, true
-			}
+			// A master reclaims every expired key it meets, so this ends (Redis's
+			// give-up-after-100-tries applies to replicas, which cannot delete).
 			db.expire([]byte(k))
 			continue
 		}

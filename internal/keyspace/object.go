@@ -110,3 +110,31 @@ func (o *Object) StringLen() int {
 	}
 	return len(o.Str)
 }
+
+// Duper is implemented by collection payloads (Object.Ptr) so that COPY can duplicate
+// them: Dup returns a deep copy sharing no mutable memory with the receiver.
+type Duper interface {
+	Dup() any
+}
+
+// Dup returns a deep copy of o, as Redis's dupStringObject and the per-type dups that
+// COPY uses: the same type and encoding, no memory shared. The copy's access clock is
+// left zero for the caller to set (a copy is a new object). A collection payload must
+// implement Duper or be a plain []byte (a compact encoding); anything else panics,
+// since sharing it between two keys would let a write to one change the other.
+func (o *Object) Dup() Object {
+	d := Object{Type: o.Type, Enc: o.Enc, Int: o.Int}
+	if o.Str != nil {
+		d.Str = append(make([]byte, 0, len(o.Str)), o.Str...)
+	}
+	switch p := o.Ptr.(type) {
+	case nil:
+	case Duper:
+		d.Ptr = p.Dup()
+	case []byte:
+		d.Ptr = append([]byte(nil), p...)
+	default:
+		panic("keyspace: cannot duplicate a value of type " + o.Type.String())
+	}
+	return d
+}
