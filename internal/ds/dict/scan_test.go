@@ -176,12 +176,13 @@ func TestRandom(t *testing.T) {
 	rng := newRand(seed)
 
 	// Uniform arena probes, then (most of the arena free) bucket sampling,
-	// which is only roughly fair.
+	// which is only roughly fair: its bias follows chain lengths, which depend on the
+	// per-dict hash seed (not on SEED), so the bound only rules out starvation.
 	for _, c := range []struct {
 		name  string
 		extra int     // keys inserted then deleted, leaving free slots
 		skew  float64 // allowed min/max ratio to the mean
-	}{{"uniform", 0, 1.3}, {"sampled", 2000, 3}} {
+	}{{"uniform", 0, 1.3}, {"sampled", 2000, 5}} {
 		t.Run(c.name, func(t *testing.T) {
 			const n, draws = 200, 200000
 			d := New[int]()
