@@ -64,6 +64,14 @@ type client struct {
 	qbufLen         int   // bytes of unparsed input, as of the last batch
 	qbufCap         int
 	lastBatchTime   time.Time
+	blocked         *blockState // non-nil while blocked (BLPOP...)
+	reprocessing    bool        // its blocked command is being run again
+	stillBlocked    bool        // ... and found nothing again
+
+	// Input read while blocked, by watchConnection; appended to rbuf after.
+	watchMu      sync.Mutex
+	pendingInput []byte
+	watchDone    chan struct{}
 
 	// Data pushed by other clients (MONITOR lines, later pub/sub), sent by pushLoop.
 	pushMu    sync.Mutex
@@ -130,6 +138,23 @@ func (c *client) growReadBuf(size int) {
 // processInput parses and executes everything complete in rbuf, writes the replies and
 // reports whether the connection stays open.
 func (c *client) processInput() bool {
+	for {
+		if !c.processBuffered() {
+			return false
+		}
+		c.watchMu.Lock()
+		more := c.pendingInput
+		c.pendingInput = nil
+		c.watchMu.Unlock()
+		if len(more) == 0 {
+			return true
+		}
+		c.rbuf = append(c.rbuf, more...)
+	}
+}
+
+// processBuffered runs everything complete in rbuf once.
+func (c *client) processBuffered() bool {
 	c.parser.MaxBulkLen = c.srv.maxBulkLen.Load()
 	c.args, c.ends = c.args[:0], c.ends[:0]
 	var protoErr error
@@ -183,6 +208,9 @@ func (c *client) execBatch(protoErr error, pending int) {
 		c.argv = c.args[start:end]
 		start = end
 		s.processCommand(c)
+		if c.blocked != nil && !c.waitWhileBlocked() {
+			c.flags |= flagCloseASAP
+		}
 		if c.flags&flagCloseASAP != 0 {
 			break
 		}

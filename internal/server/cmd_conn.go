@@ -27,6 +27,7 @@ var connectionProcs = procTable{
 	"client|pause":    clientPauseCommand,
 	"client|unpause":  clientUnpauseCommand,
 	"client|help":     clientHelpCommand,
+	"client|unblock":  clientUnblockCommand,
 }
 
 // PING [message]
@@ -506,6 +507,40 @@ func clientPauseCommand(c *client) {
 func clientUnpauseCommand(c *client) {
 	c.srv.pause.lift()
 	c.w.OK()
+}
+
+// CLIENT UNBLOCK client-id [TIMEOUT|ERROR]
+func clientUnblockCommand(c *client) {
+	if len(c.argv) > 4 {
+		c.subcommandSyntaxError()
+		return
+	}
+	withError := false
+	if len(c.argv) == 4 {
+		switch {
+		case c.argIs(3, "timeout"):
+		case c.argIs(3, "error"):
+			withError = true
+		default:
+			c.addError("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR")
+			return
+		}
+	}
+	id, ok := c.int64ArgOrReply(2)
+	if !ok {
+		return
+	}
+	target := c.srv.clients[uint64(id)]
+	if target == nil || target.blocked == nil {
+		c.w.Int(0)
+		return
+	}
+	if withError {
+		target.unblockWith("UNBLOCKED client unblocked via CLIENT UNBLOCK")
+	} else {
+		target.unblockWith("")
+	}
+	c.w.Int(1)
 }
 
 // CLIENT HELP

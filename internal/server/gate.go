@@ -103,6 +103,9 @@ func (s *Server) processCommand(c *client) {
 		s.waitPause(c, cmd)
 	}
 	s.call(c, cmd)
+	if len(s.readyKeys) > 0 {
+		s.handleClientsBlockedOnKeys()
+	}
 }
 
 // call runs a command and does its bookkeeping: statistics, slow log, latency monitor,

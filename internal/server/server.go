@@ -36,6 +36,11 @@ type Server struct {
 
 	activeExpireEnabled bool // DEBUG SET-ACTIVE-EXPIRE, guarded by mu
 
+	// Blocking commands (blocking.go), guarded by mu.
+	blockedOnKey   map[blockKey][]*client // clients in arrival order
+	readyKeys      []blockKey
+	blockedClients int
+
 	// Limits read by connection goroutines without the executor lock.
 	maxBulkLen     atomic.Int64
 	queryBufLimit  atomic.Int64
@@ -66,15 +71,16 @@ func New(cfg *config.Config, logger *slog.Logger) *Server {
 		logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
 	s := &Server{
-		cfg:        cfg,
-		log:        logger,
-		clients:    make(map[uint64]*client),
-		startTime:  time.Now(),
-		shutdownCh: make(chan struct{}),
-		cronStop:   make(chan struct{}),
-		runID:      newRunID(),
-		lastSave:   time.Now().Unix(),
-		pid:        os.Getpid(),
+		cfg:          cfg,
+		log:          logger,
+		clients:      make(map[uint64]*client),
+		blockedOnKey: make(map[blockKey][]*client),
+		startTime:    time.Now(),
+		shutdownCh:   make(chan struct{}),
+		cronStop:     make(chan struct{}),
+		runID:        newRunID(),
+		lastSave:     time.Now().Unix(),
+		pid:          os.Getpid(),
 
 		activeExpireEnabled: true,
 	}
