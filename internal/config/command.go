@@ -37,7 +37,7 @@ func (c *Config) Get(patterns []string) [][2]string {
 	seen := make(map[string]bool)
 	for _, pat := range patterns {
 		if !strings.ContainsAny(cstr(pat), "[*?") {
-			key := strings.ToLower(pat)
+			key := asciiLower(pat)
 			if seen[key] {
 				continue
 			}

@@ -1,9 +1,6 @@
 package config
 
-import (
-	"os"
-	"strings"
-)
+import "os"
 
 // Version is the Redis version whose configuration this package reproduces.
 // It appears in startup error messages.
@@ -318,7 +315,7 @@ func lookup(name string) *entry {
 	if i, ok := byName[name]; ok {
 		return table[i]
 	}
-	if i, ok := byName[strings.ToLower(name)]; ok {
+	if i, ok := byName[asciiLower(name)]; ok {
 		return table[i]
 	}
 	return nil

@@ -31,7 +31,7 @@ type entry struct {
 	checkBool func(v bool) string
 	checkEnum func(v int) string
 
-	// Where the value lives: a typed field of Config, or else c.slots[idx].
+	// Where the value lives: a typed field of Config, or else c.slots[primary].
 	b   func(*Config) *bool
 	i   func(*Config) *int
 	i64 func(*Config) *int64
