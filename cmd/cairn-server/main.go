@@ -41,6 +41,14 @@ func run(args []string) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
+	// Redis with no bind directive listens on every interface; Cairn listens on the
+	// loopback addresses, as the redis.conf Redis ships does, unless told otherwise.
+	if v, _ := cfg.Value("bind"); v == "* -::*" {
+		if err := cfg.Set([][2]string{{"bind", "127.0.0.1 -::1"}}); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+	}
 	logger, err := newLogger(cfg)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -49,6 +57,10 @@ func run(args []string) int {
 	logger.Info("Cairn is starting", "version", server.Version, "pid", os.Getpid(), "config", path)
 	for _, name := range cfg.NotEffective() {
 		logger.Warn("Config directive accepted but not yet effective in Cairn", "directive", name)
+	}
+	if err := os.Chdir(cfg.Dir); err != nil {
+		logger.Error("Can't chdir to the configured dir", "dir", cfg.Dir, "err", err)
+		return 1
 	}
 	srv := server.New(cfg, logger)
 	if err := srv.Listen(); err != nil {

@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -85,6 +86,8 @@ func New(cfg *config.Config, logger *slog.Logger) *Server {
 		activeExpireEnabled: true,
 	}
 	s.ks = keyspace.New(cfg.Databases, s)
+	// Redis works inside dir: files it names relatively (dump.rdb, the AOF) live there.
+	cfg.OnChange("dir", func() error { return os.Chdir(cfg.Dir) })
 	s.commands = buildCommandTable()
 	s.applyLimits()
 	s.slowlog.init()
@@ -120,7 +123,18 @@ func (s *Server) Listen() error {
 		if len(b) > 0 && b[0] == '-' {
 			optional, b = true, b[1:]
 		}
-		ln, err := net.Listen("tcp", net.JoinHostPort(b, strconv.Itoa(s.cfg.Port)))
+		host := b
+		switch b {
+		case "*":
+			host = "0.0.0.0"
+		case "::*":
+			host = "::"
+		}
+		network := "tcp4"
+		if strings.Contains(host, ":") {
+			network = "tcp6"
+		}
+		ln, err := net.Listen(network, net.JoinHostPort(host, strconv.Itoa(s.cfg.Port)))
 		if err != nil {
 			if optional {
 				continue
@@ -225,7 +239,6 @@ func (s *Server) Shutdown() {
 // command). The client given, if any, is closed after its reply is written.
 func (s *Server) shutdownLocked(except *client) {
 	s.shutdownOnce.Do(func() {
-		s.log.Warn("User requested shutdown...")
 		close(s.shutdownCh)
 		close(s.cronStop)
 		s.closeListeners()
