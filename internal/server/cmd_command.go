@@ -183,7 +183,17 @@ type keyRef struct {
 // getKeysUsingKeySpecs), otherwise those Redis's getkeys procedure gives.
 func keyFlagsFor(spec *cmdtable.Command, args [][]byte, positions []int) []cmdtable.KeyFlags {
 	flags := make([]cmdtable.KeyFlags, len(positions))
-	if refs, ok := specKeyRefs(spec, args); ok && len(refs) == len(positions) {
+	variable := false
+	for _, ks := range spec.KeySpecs {
+		variable = variable || ks.Flags&cmdtable.KeyVariableFlags != 0
+	}
+	if variable && len(positions) == 1 {
+		// SET and BITFIELD: Redis asks their getkeys procedures, which decide from the
+		// arguments whether the key is only read or also written.
+		flags[0] = variableKeyFlags(spec.Name, args)
+		return flags
+	}
+	if refs, ok := specKeyRefs(spec, args); !variable && ok && len(refs) == len(positions) {
 		for i, r := range refs {
 			flags[i] = r.flags
 		}
@@ -211,6 +221,41 @@ func keyFlagsFor(spec *cmdtable.Command, args [][]byte, positions []int) []cmdta
 		}
 	}
 	return flags
+}
+
+// variableKeyFlags are the key flags of Redis's setGetKeys and bitfieldGetKeys.
+func variableKeyFlags(name string, args [][]byte) cmdtable.KeyFlags {
+	const (
+		ro = cmdtable.KeyRO | cmdtable.KeyAccess
+		rw = cmdtable.KeyRW | cmdtable.KeyAccess | cmdtable.KeyUpdate
+		ow = cmdtable.KeyOW | cmdtable.KeyUpdate
+	)
+	switch name {
+	case "set":
+		for _, a := range args[min(3, len(args)):] {
+			if strings.EqualFold(string(a), "get") {
+				return rw
+			}
+		}
+		return ow
+	case "bitfield":
+		for i := 2; i < len(args); i++ {
+			rem := len(args) - i - 1
+			a := string(args[i])
+			switch {
+			case strings.EqualFold(a, "get") && rem >= 2:
+				i += 2
+			case (strings.EqualFold(a, "set") || strings.EqualFold(a, "incrby")) && rem >= 3:
+				return rw
+			case strings.EqualFold(a, "overflow") && rem >= 1:
+				i++
+			default:
+				return rw // a syntax error: assume a write, as Redis does
+			}
+		}
+		return ro
+	}
+	return rw
 }
 
 // specKeyRefs is Redis 7.0's getKeysUsingKeySpecs with the flags of each key. It

@@ -2,6 +2,7 @@ package server
 
 import (
 	"errors"
+	"strings"
 	"syscall"
 	"time"
 	"unicode"
@@ -95,20 +96,21 @@ func configRewriteCommand(c *client) {
 		return
 	}
 	if err := s.cfg.Rewrite(); err != nil {
-		s.log.Warn("CONFIG REWRITE failed: " + errnoText(err))
-		c.addError("ERR Rewriting config file: " + errnoText(err))
+		s.log.Warn("CONFIG REWRITE failed: " + rewriteErrorText(err))
+		c.addError("ERR Rewriting config file: " + rewriteErrorText(err))
 		return
 	}
 	s.log.Warn("CONFIG REWRITE executed with success.")
 	c.w.OK()
 }
 
-// errnoText is C's strerror for the system error inside err ("Permission denied"), or
-// err's own text when it carries none.
-func errnoText(err error) string {
+// rewriteErrorText is the reason a rewrite failed, as C's strerror gives it
+// ("Permission denied"): the config package's reply text without its prefix, or the
+// system error inside err.
+func rewriteErrorText(err error) string {
 	var re config.ReplyError
 	if errors.As(err, &re) {
-		return string(re)
+		return strings.TrimPrefix(string(re), "ERR Rewriting config file: ")
 	}
 	var errno syscall.Errno
 	if !errors.As(err, &errno) {

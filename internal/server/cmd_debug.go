@@ -244,6 +244,15 @@ func debugSdslen(c *client) {
 	} else {
 		avail = int64(cap(o.Str) - len(o.Str))
 		used = sdsAllocSize(cap(o.Str))
+		if avail == 0 {
+			// Redis's sds keeps the slack of its allocation's size class, unless
+			// trimStringObjectIfNeeded found it above a tenth of the length.
+			hdr := int64(sdsHeaderSize(len(o.Str)))
+			slack := used - hdr - 1 - int64(len(o.Str))
+			if slack <= int64(len(o.Str))/10 {
+				avail = slack
+			}
+		}
 	}
 	c.w.SimpleString(fmt.Sprintf("key_sds_len:%d, key_sds_avail:0, key_zmalloc: %d, val_sds_len:%d, val_sds_avail:%d, val_zmalloc: %d",
 		len(key), sdsZmallocSize(len(key)), len(o.Str), avail, used))
@@ -615,11 +624,18 @@ func debugStringmatchTest(c *client) {
 	c.w.SimpleString("Apparently Redis did not crash: test passed")
 }
 
-// DEBUG CONFIG-REWRITE-FORCE-ALL: rewrites the configuration file (the config package
-// decides which directives it writes).
+// DEBUG CONFIG-REWRITE-FORCE-ALL: rewrites the configuration file. The config package
+// has no "force all" mode yet, so this writes what CONFIG REWRITE writes (the directives
+// that differ from their defaults).
 func debugConfigRewriteForceAll(c *client) {
-	if err := c.srv.cfg.Rewrite(); err != nil {
-		c.addError("ERR CONFIG-REWRITE-FORCE-ALL failed: " + errnoText(err))
+	s := c.srv
+	if s.cfg.File() == "" {
+		// Redis passes a NULL path to rewriteConfig, which fails with EFAULT.
+		c.addError("ERR CONFIG-REWRITE-FORCE-ALL failed: Bad address")
+		return
+	}
+	if err := s.cfg.Rewrite(); err != nil {
+		c.addError("ERR CONFIG-REWRITE-FORCE-ALL failed: " + rewriteErrorText(err))
 		return
 	}
 	c.w.OK()

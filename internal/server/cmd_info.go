@@ -340,9 +340,12 @@ func multiplexingAPI() string {
 }
 
 func (s *Server) infoClients(ib *infoBuilder) {
-	maxIn := 0
+	maxIn, inTimeoutTable := 0, 0
 	for _, c := range s.clients {
 		maxIn = max(maxIn, c.qbufLen)
+		if c.blocked != nil && !c.blocked.deadline.IsZero() {
+			inTimeoutTable++
+		}
 	}
 	ib.section("Clients")
 	ib.int("connected_clients", s.numClients.Load())
@@ -351,10 +354,10 @@ func (s *Server) infoClients(ib *infoBuilder) {
 	ib.int("client_recent_max_input_buffer", int64(maxIn))
 	ib.int("client_recent_max_output_buffer", 0)
 	// Clients blocked by blocking commands; clients waiting out a CLIENT PAUSE do not
-	// count, as in Redis. Cairn has no blocking commands yet.
-	ib.int("blocked_clients", 0)
+	// count, as in Redis.
+	ib.int("blocked_clients", int64(s.blockedClients))
 	ib.int("tracking_clients", 0)
-	ib.int("clients_in_timeout_table", 0)
+	ib.int("clients_in_timeout_table", int64(inTimeoutTable))
 }
 
 // memOverhead is Redis's struct redisMemOverhead, over the Go runtime's figures. The

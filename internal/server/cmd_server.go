@@ -3,6 +3,7 @@ package server
 import (
 	"errors"
 	"fmt"
+	"math/bits"
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
@@ -410,11 +411,8 @@ func jemallocSize(n int64) int64 {
 	case n <= 128:
 		return (n + 15) &^ 15
 	}
-	// Classes between 2^k and 2^(k+1) are spaced 2^(k-2) apart.
-	k := int64(63)
-	for k > 0 && n-1>>k == 0 {
-		k--
-	}
+	// Classes in (2^k, 2^(k+1)] are spaced 2^(k-2) apart.
+	k := bits.Len64(uint64(n-1)) - 1
 	step := int64(1) << (k - 2)
 	return (n + step - 1) &^ (step - 1)
 }
@@ -423,7 +421,7 @@ func jemallocSize(n int64) int64 {
 func memoryStatsCommand(c *client) {
 	mh := c.srv.memoryOverhead()
 	w := &c.w
-	w.MapLen(25 + len(mh.dbs))
+	w.MapLen(27 + len(mh.dbs))
 	pair := func(name string, v int64) {
 		w.BulkString(name)
 		w.Int(v)
