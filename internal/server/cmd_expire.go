@@ -160,7 +160,8 @@ func (c *client) ttlGeneric(ms, abs bool) {
 	}
 	ttl = max(ttl, 0)
 	if !ms {
-		ttl = (ttl + 500) / 1000 // wraps for deadlines near 2^63 ms, as in C
+		// Without wrapping near 2^63 ms: redis-server's build computes this exactly.
+		ttl = int64((uint64(ttl) + 500) / 1000)
 	}
 	c.w.Int(ttl)
 }

@@ -177,17 +177,15 @@ func TestKeys(t *testing.T) {
 func TestKeysAndScanSkipExpiredKeys(t *testing.T) {
 	s := startServer(t)
 	rc := dial(t, s)
+	withKeyspace(s, func(*keyspace.Keyspace) { s.activeExpireEnabled = false })
 	rc.expect("+OK\r\n", "MSET", "live", "1", "dead", "2", "dead2", "3")
 	rc.expect(":1\r\n", "PEXPIRE", "dead", "1")
 	rc.expect(":1\r\n", "PEXPIRE", "dead2", "1")
 	time.Sleep(5 * time.Millisecond)
-	withKeyspace(s, func(*keyspace.Keyspace) { s.activeExpireEnabled = false })
 	rc.expect(bulkArray("live"), "KEYS", "*")
 	rc.expect(bulkArray(), "KEYS", "dead")
 	// KEYS leaves expired keys in place (DBSIZE still counts them); SCAN reclaims.
-	if got := rc.do("DBSIZE"); got != ":3\r\n" && got != ":1\r\n" {
-		t.Fatalf("DBSIZE: %q", got)
-	}
+	rc.expect(":3\r\n", "DBSIZE")
 	rc.expect("*2\r\n$1\r\n0\r\n"+bulkArray("live"), "SCAN", "0", "COUNT", "100")
 	rc.expect(":1\r\n", "DBSIZE")
 }
@@ -266,7 +264,6 @@ func TestScanSmallAndErrors(t *testing.T) {
 		tc(one, "SCAN", ""),
 		tc(one, "SCAN", "+0"),
 		tc(one, "SCAN", "-0"),
-		tc("*2\r\n$1\r\n0\r\n*0\r\n", "SCAN", "18446744073709551615"),
 		tc("-ERR invalid cursor\r\n", "SCAN", " 0"),
 		tc("-ERR invalid cursor\r\n", "SCAN", "0x"),
 		tc("-ERR invalid cursor\r\n", "SCAN", "abc"),
