@@ -20,6 +20,7 @@ const (
 	flagMulti                 // x
 	flagCloseASAP             // closing: reply written, then the connection is dropped
 	flagNoEvict               // e
+	flagDirtyCAS              // d: a WATCHed key changed; EXEC will fail
 )
 
 // Reply modes set by CLIENT REPLY.
@@ -64,6 +65,8 @@ type client struct {
 	qbufLen         int   // bytes of unparsed input, as of the last batch
 	qbufCap         int
 	lastBatchTime   time.Time
+	multi           *multiState // non-nil between MULTI and EXEC/DISCARD
+	watched         []watchedKey
 	blocked         *blockState // non-nil while blocked (BLPOP...)
 	reprocessing    bool        // its blocked command is being run again
 	stillBlocked    bool        // ... and found nothing again
@@ -310,6 +313,7 @@ func (c *client) teardown() {
 	if c.flags&flagMonitor != 0 {
 		s.removeMonitor(c)
 	}
+	s.unwatchAll(c)
 	s.mu.Unlock()
 	s.numClients.Add(-1)
 	close(c.closed)

@@ -169,6 +169,7 @@ func helloCommand(c *client) {
 // RESET
 func resetCommand(c *client) {
 	s := c.srv
+	c.discardTransaction()
 	if c.flags&flagMonitor != 0 {
 		s.removeMonitor(c)
 		c.flags &^= flagMonitor
@@ -342,11 +343,15 @@ func (c *client) appendInfo(b []byte) []byte {
 	ki("sub", 0)
 	ki("psub", 0)
 	ki("ssub", 0)
-	ki("multi", -1)
+	multi, multiMem := int64(-1), int64(0)
+	if c.multi != nil {
+		multi, multiMem = int64(len(c.multi.queue)), int64(c.multi.bytes)
+	}
+	ki("multi", multi)
 	ki("qbuf", int64(c.qbufLen))
 	ki("qbuf-free", int64(c.qbufCap-c.qbufLen))
 	ki("argv-mem", int64(argvMem))
-	ki("multi-mem", 0)
+	ki("multi-mem", multiMem)
 	ki("rbs", int64(c.qbufCap))
 	ki("rbp", int64(c.qbufCap))
 	ki("obl", int64(len(c.w.B)))

@@ -11,6 +11,7 @@ type procTable map[string]procFunc
 // procTables lists every group's table.
 var procTables = []procTable{
 	connectionProcs,
+	multiProcs,
 	stringProcs,
 	keyProcs,
 	expireProcs,

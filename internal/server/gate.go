@@ -81,13 +81,16 @@ func (s *Server) processCommand(c *client) {
 	cmd, unknownSub := s.lookupCommand(argv)
 	switch {
 	case cmd == nil:
+		c.flagTransaction()
 		c.rejectCommand(nil, unknownCommandError(argv))
 		return
 	case unknownSub:
+		c.flagTransaction()
 		c.rejectCommand(nil, "ERR unknown subcommand '"+clip(argv[1], 128)+"'. Try "+
 			strings.ToUpper(string(argv[0]))+" HELP.")
 		return
 	case (cmd.arity > 0 && len(argv) != cmd.arity) || len(argv) < -cmd.arity:
+		c.flagTransaction()
 		c.rejectCommand(cmd, "ERR wrong number of arguments for '"+cmd.name+"' command")
 		return
 	}
@@ -95,7 +98,11 @@ func (s *Server) processCommand(c *client) {
 		return
 	}
 	if !c.authenticated && cmd.flags&cmdtable.FlagNoAuth == 0 {
+		c.flagTransaction()
 		c.rejectCommand(cmd, errNoAuth)
+		return
+	}
+	if s.multiGate(c, cmd) {
 		return
 	}
 	if s.pause.blocks(cmd) {

@@ -156,3 +156,20 @@ func (rc *rawConn) readEOF() {
 		rc.t.Fatalf("expected the connection to close, got byte %q err %v", b, err)
 	}
 }
+
+// sscanReply reads the integers of a flat array reply such as "*2\r\n:1\r\n:2\r\n".
+func sscanReply(reply string, dst ...*int) (int, error) {
+	var n int
+	rest := reply
+	if _, err := fmt.Sscanf(rest, "*%d\r\n", &n); err != nil {
+		return 0, err
+	}
+	rest = rest[strings.Index(rest, "\n")+1:]
+	for i := 0; i < n && i < len(dst); i++ {
+		if _, err := fmt.Sscanf(rest, ":%d\r\n", dst[i]); err != nil {
+			return i, err
+		}
+		rest = rest[strings.Index(rest, "\n")+1:]
+	}
+	return n, nil
+}

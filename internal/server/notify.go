@@ -12,7 +12,9 @@ const (
 // signalModifiedKey is called after every change a command makes to a key: it is the
 // single point where WATCH invalidation and client-side caching hang (Redis's
 // signalModifiedKey). Caller holds the executor lock.
-func (s *Server) signalModifiedKey(db *keyspace.DB, key []byte) {}
+func (s *Server) signalModifiedKey(db *keyspace.DB, key []byte) {
+	s.touchWatchedKey(db, key)
+}
 
 // notifyKeyspaceEvent publishes a keyspace event (Redis's notifyKeyspaceEvent); events
 // are delivered once pub/sub exists. Caller holds the executor lock.

@@ -41,6 +41,7 @@ type Server struct {
 	blockedOnKey   map[blockKey][]*client // clients in arrival order
 	readyKeys      []blockKey
 	blockedClients int
+	watchers       map[blockKey][]*client // WATCHed keys, guarded by mu
 
 	// Limits read by connection goroutines without the executor lock.
 	maxBulkLen     atomic.Int64
@@ -76,6 +77,7 @@ func New(cfg *config.Config, logger *slog.Logger) *Server {
 		log:          logger,
 		clients:      make(map[uint64]*client),
 		blockedOnKey: make(map[blockKey][]*client),
+		watchers:     make(map[blockKey][]*client),
 		startTime:    time.Now(),
 		shutdownCh:   make(chan struct{}),
 		cronStop:     make(chan struct{}),
@@ -263,6 +265,7 @@ func (s *Server) closeListeners() {
 
 // KeyExpired implements keyspace.Hooks.
 func (s *Server) KeyExpired(db *keyspace.DB, key []byte) {
+	s.signalModifiedKey(db, key)
 	s.dirty++
 }
 
