@@ -299,6 +299,7 @@ func (c *client) renameGeneric(nx bool) {
 	ent, _ := c.db.Take(src, now)
 	c.db.Put(dst, ent)
 	s := c.srv
+	s.signalKeyAdded(c.db, dst, ent.Obj.Type)
 	s.signalModifiedKey(c.db, src)
 	s.signalModifiedKey(c.db, dst)
 	s.notifyKeyspaceEvent(notifyGeneric, "rename_from", src, c.db.ID)
@@ -350,6 +351,7 @@ func moveCommand(c *client) {
 	ent, _ := src.Take(key, now)
 	dst.Put(key, ent)
 	s := c.srv
+	s.signalKeyAdded(dst, key, ent.Obj.Type)
 	s.signalModifiedKey(src, key)
 	s.signalModifiedKey(dst, key)
 	s.notifyKeyspaceEvent(notifyGeneric, "move_from", key, src.ID)
@@ -397,6 +399,7 @@ func copyCommand(c *client) {
 	obj.LRU = dst.NewObjectClock(now)
 	dst.Put(newkey, keyspace.Entry{Obj: obj, ExpireAt: e.ExpireAt})
 	s := c.srv
+	s.signalKeyAdded(dst, newkey, obj.Type)
 	s.signalModifiedKey(dst, newkey)
 	s.notifyKeyspaceEvent(notifyGeneric, "copy_to", newkey, dst.ID)
 	s.dirty++
@@ -421,7 +424,15 @@ func swapdbCommand(c *client) {
 		return
 	}
 	if id1 != id2 {
-		dbs[id1].Swap(dbs[id2])
+		// Clients stay in their DB: the ones blocked there may now be served, the
+		// ones watching a key that exists on either side see it changed.
+		s := c.srv
+		db1, db2 := dbs[id1], dbs[id2]
+		db1.Swap(db2)
+		s.scanDatabaseForReadyKeys(db1)
+		s.touchWatchedKeysInDB(db1, db2)
+		s.scanDatabaseForReadyKeys(db2)
+		s.touchWatchedKeysInDB(db2, db1)
 	}
 	c.srv.dirty++
 	c.w.OK()
@@ -445,6 +456,7 @@ func flushdbCommand(c *client) {
 	if !c.flushFlagsOrReply() {
 		return
 	}
+	c.srv.touchWatchedKeysInDB(c.db, nil) // signalFlushedDb
 	c.srv.dirty += int64(c.db.Len())
 	c.db.Flush()
 	c.w.OK()
@@ -460,9 +472,35 @@ func flushallCommand(c *client) {
 	}
 	s := c.srv
 	for _, db := range s.ks.DBs {
+		s.touchWatchedKeysInDB(db, nil) // signalFlushedDb
 		s.dirty += int64(db.Len())
 		db.Flush()
 	}
 	s.dirty++
 	c.w.OK()
+}
+
+// signalKeyAdded is dbAdd's wake-up: a list, sorted set or stream appearing under key
+// (RENAME, MOVE, COPY) may serve clients blocked on it. Other types wake no one, as in
+// Redis 7.0.
+func (s *Server) signalKeyAdded(db *keyspace.DB, key []byte, t keyspace.Type) {
+	switch t {
+	case keyspace.TypeList, keyspace.TypeZSet, keyspace.TypeStream:
+		s.signalKeyAsReady(db, key)
+	}
+}
+
+// scanDatabaseForReadyKeys is Redis's scanDatabaseForReadyLists, run after SWAPDB:
+// every key of db that clients are blocked on and that now holds a list, sorted set
+// or stream is signalled ready.
+func (s *Server) scanDatabaseForReadyKeys(db *keyspace.DB) {
+	for bk := range s.blockedOnKey {
+		if bk.db != db.ID {
+			continue
+		}
+		key := []byte(bk.key)
+		if e := db.Peek(key); e != nil {
+			s.signalKeyAdded(db, key, e.Obj.Type)
+		}
+	}
 }

@@ -466,3 +466,41 @@ func TestFlush(t *testing.T) {
 		t.Fatalf("dirty: FLUSHDB +%d (want 3), MSET+FLUSHALL +%d (want 5)", afterDB-before, afterAll-afterDB)
 	}
 }
+
+// TestFlushAndSwapDBTouchWatchedKeys: FLUSHDB, FLUSHALL and SWAPDB abort the
+// transactions watching a key that existed in the DB (or, for SWAPDB, that exists on
+// either side). Recorded from redis-server 7.0.15.
+func TestFlushAndSwapDBTouchWatchedKeys(t *testing.T) {
+	s := startServer(t)
+	watcher, other := dial(t, s), dial(t, s)
+	for _, c := range []struct {
+		keyDB   string
+		cmd     []string
+		aborted bool
+	}{
+		{"0", []string{"FLUSHALL"}, true},
+		{"0", []string{"FLUSHDB"}, true},
+		{"0", []string{"SWAPDB", "0", "1"}, true},
+		{"0", []string{"SWAPDB", "1", "2"}, false},
+		{"1", []string{"FLUSHALL"}, false},
+		{"1", []string{"FLUSHDB"}, false},
+		{"1", []string{"SWAPDB", "0", "1"}, true},
+		{"1", []string{"SWAPDB", "1", "2"}, false},
+	} {
+		other.expect("+OK\r\n", "FLUSHALL")
+		other.expect("+OK\r\n", "SELECT", c.keyDB)
+		other.expect("+OK\r\n", "SET", "k", "v")
+		other.expect("+OK\r\n", "SELECT", "0")
+		watcher.expect("+OK\r\n", "WATCH", "k")
+		other.expect("+OK\r\n", c.cmd...)
+		watcher.expect("+OK\r\n", "MULTI")
+		watcher.expect("+QUEUED\r\n", "PING")
+		want := "*1\r\n+PONG\r\n"
+		if c.aborted {
+			want = "*-1\r\n"
+		}
+		if got := watcher.do("EXEC"); got != want {
+			t.Errorf("key in DB %s, %q: EXEC got %q, want %q", c.keyDB, c.cmd, got, want)
+		}
+	}
+}
