@@ -13,6 +13,12 @@
 // cron calls ActiveExpireCycle, which samples keys with deadlines and keeps going while
 // more than a quarter of a sample had expired, within a time budget.
 //
+// Lookups come in Redis's flavours: Find (no side effects besides lazy expiry),
+// LookupRead (counts keyspace hits/misses and touches the key's access clock),
+// LookupWrite (touches, no statistics) and Lookup with LookupNoTouch/LookupNoStats for
+// the rest. The access clock in Object.LRU is an LRU time or, when the server sets LFU,
+// an LFU counter (lru.go); new values get a fresh clock from Set.
+//
 // Concurrency: nothing here is safe for concurrent use. The server calls into a Keyspace
 // only while holding its executor lock. Values returned by lookups are owned by the
 // keyspace and valid until the next call that may modify the same DB.
