@@ -103,6 +103,8 @@ func (s *Server) applyLimits() {
 	s.queryBufLimit.Store(s.cfg.ClientQueryBufferLimit)
 	s.maxClients.Store(int64(s.cfg.MaxClients))
 	s.requirePassSet.Store(s.cfg.RequirePass != "")
+	s.ks.LFU = strings.HasSuffix(s.cfg.MaxMemoryPolicy, "-lfu")
+	s.ks.LFULogFactor, s.ks.LFUDecayTime = s.cfg.LFULogFactor, s.cfg.LFUDecayTime
 }
 
 // ListenAndServe listens on the configured bind addresses and port and serves until
