@@ -23,26 +23,33 @@
 // as separator (none for child 0). All leaves are at the same depth. Every
 // inner node but the root is at least half full, the root has at least two
 // children; every leaf is at least half full except the first and the last,
-// which hold at least one element: a full last leaf that receives an append
-// is not halved but followed by a new leaf (and symmetrically for a prepend
-// to the first), so that scores inserted in ascending order (timestamps,
-// counters) fill leaves completely. Deletion merges a leaf or inner node
-// that falls below half with a sibling, or evens them out, and drops an
-// emptied leaf; the tree loses a level when the root is left with one child.
-// Separators are kept equal to the smallest element of their subtree, and
-// emptied slots are zeroed, so the tree never keeps a deleted member alive.
+// which hold at least one element. A full leaf that receives an element
+// first moves some elements to a sibling with room (as a B*-tree does),
+// and splits in half only when neither sibling has room; a full last leaf
+// that receives an append is not halved but followed by a new leaf (and
+// symmetrically for a prepend to the first), so that scores inserted in
+// ascending order (timestamps, counters) fill leaves completely. Deletion
+// merges a leaf or inner node that falls below half with a sibling, or
+// evens them out, and drops an emptied leaf; the tree loses a level when
+// the root is left with one child. Separators are kept equal to the
+// smallest element of their subtree, and emptied slots are zeroed, so the
+// tree never keeps a deleted member alive.
 //
 // # Memory
 //
 // A node is a single heap object of about 3 KB (one 3,200-byte size class)
-// and the tree is one object per node, about one per 90 elements: 1M
-// members are about 12k heap objects (a skiplist node per member with its
+// and the tree is one object per node, about one per 110 elements: 1M
+// members are about 10k heap objects (a skiplist node per member with its
 // level array is 2M). Per element: 24 bytes in a leaf slot (score 8, member
-// string header 16), about 37 bytes with random insertion (leaves ~70% full)
-// and 24 with ascending insertion, plus 1-2% for inner nodes; member bytes
-// are not copied. The members are the only pointers in the tree, so garbage
-// collection work is one pointer per element plus a few per node. Measured
-// figures are in BenchmarkMemory1M.
+// string header 16), about 29 bytes with random insertion (leaves ~86%
+// full) and 24 with ascending insertion, plus about 2% for inner nodes.
+// Member bytes are not copied.
+//
+// The members are the only pointers in the tree. A full garbage collection
+// therefore costs the collector little for the nodes themselves, and one
+// pointer check per element, which dominates when the members lie in
+// memory in another order than the tree's (random cache misses), as they
+// would for any holder of them. BenchmarkMemory1M measures both.
 //
 // # Complexity
 //

@@ -274,16 +274,21 @@ func (t *Tree) Insert(score float64, member string) {
 		return
 	}
 
-	// Split the full leaf. An append past the last leaf keeps the old
-	// leaf full and starts a new one with the new element (and a prepend
-	// before the first, symmetrically), so that ascending or descending
-	// inserts fill leaves completely instead of leaving them half full.
+	// The leaf is full. An append past the last leaf keeps the old leaf
+	// full and starts a new one with the new element (and a prepend before
+	// the first, symmetrically), so that ascending or descending inserts
+	// fill leaves completely instead of leaving them half full. Otherwise,
+	// if a sibling has room, some elements move there (as in a B*-tree),
+	// which raises the average fill under random inserts from about 70% to
+	// about 80%; if neither has, the leaf splits in half.
 	s := (l.n + 1) / 2
 	switch {
 	case l.next == nil && pos == l.n:
 		s = l.n
 	case l.prev == nil && pos == 0:
 		s = 1
+	case t.spill(l, pos, score, member):
+		return
 	}
 	r := t.newLeaf()
 	l.splitInsert(r, s, pos, score, member)
@@ -337,6 +342,60 @@ func (t *Tree) Insert(score float64, member string) {
 		t.root = nr
 		t.height++
 	}
+}
+
+// spill inserts an element at position pos of the full leaf l, at the end
+// of t.path, by first moving some of l's elements to a sibling under the
+// same parent that has room for at least two; it reports false, having
+// done nothing, if there is no such sibling.
+func (t *Tree) spill(l *leaf, pos int, score float64, member string) bool {
+	if t.height == 0 {
+		return false
+	}
+	last := len(t.path) - 1
+	p, i := t.path[last].node, t.path[last].i
+	switch {
+	case i > 0 && t.leafCap-p.leaves[i-1].n >= 2:
+		a := p.leaves[i-1]
+		k := (t.leafCap - a.n) / 2 // l's first k move to a's end
+		copy(a.scores[a.n:], l.scores[:k])
+		copy(a.members[a.n:], l.members[:k])
+		copy(l.scores[:], l.scores[k:l.n])
+		copy(l.members[:], l.members[k:l.n])
+		clear(l.scores[l.n-k : l.n])
+		clear(l.members[l.n-k : l.n])
+		a.n, l.n = a.n+k, l.n-k
+		if pos <= k {
+			a.insertAt(a.n-k+pos, score, member)
+		} else {
+			l.insertAt(pos-k, score, member)
+		}
+		p.counts[i-1], p.counts[i] = a.n, l.n
+		p.scores[i], p.members[i] = l.scores[0], l.members[0]
+	case i+1 < p.n && t.leafCap-p.leaves[i+1].n >= 2:
+		b := p.leaves[i+1]
+		k := (t.leafCap - b.n) / 2 // l's last k move to b's front
+		copy(b.scores[k:], b.scores[:b.n])
+		copy(b.members[k:], b.members[:b.n])
+		copy(b.scores[:k], l.scores[l.n-k:l.n])
+		copy(b.members[:k], l.members[l.n-k:l.n])
+		clear(l.scores[l.n-k : l.n])
+		clear(l.members[l.n-k : l.n])
+		l.n, b.n = l.n-k, b.n+k
+		if pos <= l.n {
+			l.insertAt(pos, score, member)
+		} else {
+			b.insertAt(pos-l.n, score, member)
+		}
+		p.counts[i], p.counts[i+1] = l.n, b.n
+		p.scores[i+1], p.members[i+1] = b.scores[0], b.members[0]
+	default:
+		return false
+	}
+	for _, s := range t.path[:last] {
+		s.node.counts[s.i]++
+	}
+	return true
 }
 
 func (t *Tree) newLeaf() *leaf {
