@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cairn/internal/types"
 	"math"
 	"strings"
 
@@ -28,7 +29,7 @@ func (c *client) objectLookupOrReply() *keyspace.Entry {
 // OBJECT ENCODING key
 func objectEncodingCommand(c *client) {
 	if e := c.objectLookupOrReply(); e != nil {
-		c.w.BulkString(e.Obj.Enc.String())
+		c.w.BulkString(objectEncoding(&e.Obj).String())
 	}
 }
 
@@ -97,3 +98,12 @@ func objectFreqCommand(c *client) {
 
 // OBJECT HELP
 func objectHelpCommand(c *client) { c.replyHelp("object") }
+
+// objectEncoding is the encoding OBJECT ENCODING reports: a collection knows its own
+// (it changes as the collection grows), a string's is in the object.
+func objectEncoding(o *keyspace.Object) keyspace.Encoding {
+	if enc, ok := o.Ptr.(types.Encoder); ok {
+		return enc.Encoding()
+	}
+	return o.Enc
+}
