@@ -119,6 +119,14 @@ func (l *Listpack) Grow(n int) {
 	}
 }
 
+// Reset empties l, keeping its buffer for reuse.
+func (l *Listpack) Reset() {
+	if l.b != nil {
+		l.b = l.b[:EmptySize]
+		initEmpty(l.b)
+	}
+}
+
 // ShrinkToFit releases unused capacity (lpShrinkToFit), copying l into a
 // buffer of its exact size when a quarter or more of the buffer is unused.
 func (l *Listpack) ShrinkToFit() {
