@@ -842,6 +842,10 @@ func TestShutdown(t *testing.T) {
 
 func TestShutdownErrorsAgainstRedis(t *testing.T) {
 	p := newPair(t, nil, nil)
+	p.same("MULTI")
+	p.same("MONITOR")
+	p.same("SHUTDOWN")
+	p.same("EXEC")
 	for _, args := range [][]string{
 		{"SHUTDOWN", "x"},
 		{"SHUTDOWN", "NOSAVE", "SAVE"},

@@ -107,6 +107,10 @@ func shutdownCommand(c *client) {
 		c.addError("ERR No shutdown in progress.")
 		return
 	}
+	if flags&shutdownNow == 0 && c.inMulti() {
+		c.addError("ERR SHUTDOWN without NOW or ABORT isn't allowed for DENY BLOCKING client")
+		return
+	}
 	s := c.srv
 	s.log.Warn("User requested shutdown...")
 	if (len(s.cfg.Save) > 0 && flags&shutdownNoSave == 0) || flags&shutdownSave != 0 {
@@ -130,6 +134,12 @@ func shutdownCommand(c *client) {
 
 // MONITOR
 func monitorCommand(c *client) {
+	if c.inMulti() {
+		// A client in a transaction expects one reply per command (Redis's
+		// CLIENT_DENY_BLOCKING).
+		c.addError("ERR MONITOR isn't allowed for DENY BLOCKING client")
+		return
+	}
 	if c.flags&flagMonitor != 0 {
 		return // already monitoring: Redis ignores it, without a reply
 	}
