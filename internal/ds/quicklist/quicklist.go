@@ -203,24 +203,41 @@ func (q *List) nodeAt(i int) *node {
 // keep their meaning, but *node pointers taken before are stale.
 func (q *List) insertNode(i int, n node) {
 	count := q.hi - q.lo
+	if (i == 0 && q.lo == 0) || (i == count && q.hi == len(q.buf)) || count == len(q.buf) {
+		q.recentre(count + 1)
+	}
 	switch {
-	case i == 0 && q.lo > 0:
+	case i == 0:
 		q.lo--
-	case q.hi < len(q.buf) && (i > count/2 || q.lo == 0):
-		copy(q.buf[q.lo+i+1:q.hi+1], q.buf[q.lo+i:q.hi])
+	case i == count:
 		q.hi++
-	case q.lo > 0:
+	case q.lo > 0 && (i <= count/2 || q.hi == len(q.buf)):
 		copy(q.buf[q.lo-1:], q.buf[q.lo:q.lo+i])
 		q.lo--
 	default:
-		// Full: move to a buffer twice the size, centred.
-		nb := make([]node, max(4, 2*(count+1)))
-		lo := (len(nb) - count - 1) / 2
-		copy(nb[lo:], q.buf[q.lo:q.lo+i])
-		copy(nb[lo+i+1:], q.buf[q.lo+i:q.hi])
-		q.buf, q.lo, q.hi = nb, lo, lo+count+1
+		copy(q.buf[q.lo+i+1:q.hi+1], q.buf[q.lo+i:q.hi])
+		q.hi++
 	}
 	q.buf[q.lo+i] = n
+}
+
+// recentre moves the nodes to the middle of the buffer, first to a new
+// buffer of twice the size if less than half of them (or 2 slots) would be
+// free once there are need nodes. Either way both ends have room after.
+func (q *List) recentre(need int) {
+	count := q.hi - q.lo
+	if free := len(q.buf) - need; free < max(2, need/2) {
+		nb := make([]node, max(4, 2*need))
+		lo := (len(nb) - count) / 2
+		copy(nb[lo:], q.nodes())
+		q.buf, q.lo, q.hi = nb, lo, lo+count
+		return
+	}
+	lo := (len(q.buf) - count) / 2
+	copy(q.buf[lo:], q.nodes())
+	clear(q.buf[:lo])
+	clear(q.buf[lo+count:])
+	q.lo, q.hi = lo, lo+count
 }
 
 // removeNode deletes node i. The buffer of an emptied packed node is kept

@@ -459,3 +459,28 @@ func runModel(t *testing.T, fill int) {
 		}
 	}
 }
+
+// TestNoAllocs: reads, and a queue in steady state, do not allocate.
+func TestNoAllocs(t *testing.T) {
+	q := New(DefaultFill, 0)
+	v := []byte("abcdefghij")
+	for range 5000 {
+		q.PushTail(v)
+	}
+	dst := make([]byte, 0, 64)
+	for range 5000 { // settle: the spare buffer is in use
+		q.PushTail(v)
+		dst, _ = q.PopHead(dst[:0])
+	}
+	allocs := testing.AllocsPerRun(5000, func() {
+		q.PushTail(v)
+		dst, _ = q.PopHead(dst[:0])
+		e, _ := q.Index(2500)
+		dst = e.AppendString(dst[:0])
+		q.Range(100, 120, false, func(e listpack.Entry) bool { return len(e.Str) > 0 })
+		q.Pos(v, -1, 10, func(int) bool { return false })
+	})
+	if allocs != 0 {
+		t.Fatalf("%v allocations per run", allocs)
+	}
+}
