@@ -191,6 +191,7 @@ func (c *client) waitWhileBlocked() bool {
 		timer = t.C
 	}
 	// Replies of earlier commands in the batch go out now, as Redis would send them.
+	c.moveRepliesToPush()
 	pending := c.takeReplies()
 	s.mu.Unlock()
 	alive := c.writeNow(pending)

@@ -8,6 +8,7 @@ import (
 	"syscall"
 	"time"
 
+	"cairn/internal/config"
 	"cairn/internal/keyspace"
 	"cairn/internal/resp"
 )
@@ -65,6 +66,7 @@ type client struct {
 	qbufLen         int   // bytes of unparsed input, as of the last batch
 	qbufCap         int
 	lastBatchTime   time.Time
+	pubsub          pubsubState
 	multi           *multiState // non-nil between MULTI and EXEC/DISCARD
 	watched         []watchedKey
 	blocked         *blockState // non-nil while blocked (BLPOP...)
@@ -79,6 +81,7 @@ type client struct {
 	// Data pushed by other clients (MONITOR lines, later pub/sub), sent by pushLoop.
 	pushMu    sync.Mutex
 	push      []byte
+	softSince time.Time // when the push buffer went over the soft limit
 	pushWake  chan struct{}
 	pushStart sync.Once
 	writeMu   sync.Mutex // serialises socket writes from serve and pushLoop
@@ -205,10 +208,11 @@ func (c *client) execBatch(protoErr error, pending int) {
 	s.stats.readsProcessed++
 	for i, end := range c.ends {
 		if i > 0 && i%maxBatchCommands == 0 {
+			c.moveRepliesToPush()
 			s.mu.Unlock()
 			s.mu.Lock()
 		}
-		c.argv = c.args[start:end]
+		c.argv = c.args[start:end:end] // capped: an append by a command must not reach the next one
 		start = end
 		s.processCommand(c)
 		if c.blocked != nil && !c.waitWhileBlocked() {
@@ -224,15 +228,7 @@ func (c *client) execBatch(protoErr error, pending int) {
 		s.log.Debug("Protocol error from client", "addr", c.addr, "err", protoErr)
 	}
 	c.argv = nil
-	if c.pushWake != nil && len(c.w.B) > 0 {
-		// This client also receives pushes: its replies go through the push buffer so
-		// they keep their place in the order of events.
-		c.pushMu.Lock()
-		c.push = append(c.push, c.w.B...)
-		c.pushMu.Unlock()
-		c.w.B = c.w.B[:0]
-		c.wakePush()
-	}
+	c.moveRepliesToPush()
 	s.stats.netOutputBytes += int64(len(c.w.B))
 	if len(c.w.B) > 0 {
 		s.stats.writesProcessed++
@@ -256,17 +252,67 @@ func (c *client) flush() error {
 	return err
 }
 
-// pushBytes queues data from another client's command for this client. Caller holds
-// the executor lock.
-func (c *client) pushBytes(b []byte) {
+// enablePush starts the push writer of a client that will receive data from other
+// clients (a subscriber, a MONITOR). From then on its own replies also go through the
+// push buffer, so replies and pushes reach the socket in the order they were made.
+// Caller holds the executor lock.
+func (c *client) enablePush() {
 	c.pushStart.Do(func() {
 		c.pushWake = make(chan struct{}, 1)
 		go c.pushLoop()
 	})
+}
+
+// moveRepliesToPush hands the replies written so far to the push writer, for a client
+// that receives pushes, before the executor lock is released. Caller holds the lock.
+func (c *client) moveRepliesToPush() {
+	if c.pushWake == nil || len(c.w.B) == 0 {
+		return
+	}
+	c.pushMu.Lock()
+	c.push = append(c.push, c.w.B...)
+	c.pushMu.Unlock()
+	c.w.B = c.w.B[:0]
+	c.wakePush()
+}
+
+// pushBytes queues data from another client's command for this client, enforcing
+// client-output-buffer-limit as Redis does: past the hard limit, or past the soft limit
+// for longer than its seconds, the client is disconnected. Caller holds the executor
+// lock.
+func (c *client) pushBytes(b []byte) {
+	c.enablePush()
 	c.pushMu.Lock()
 	c.push = append(c.push, b...)
+	pending := uint64(len(c.push))
 	c.pushMu.Unlock()
+	if c.overOutputLimit(pending) {
+		c.srv.log.Warn("Client scheduled to be closed ASAP for overcoming of output buffer limits", "addr", c.addr)
+		c.kill()
+		return
+	}
 	c.wakePush()
+}
+
+// overOutputLimit applies the client-output-buffer-limit class of c to pending bytes.
+func (c *client) overOutputLimit(pending uint64) bool {
+	class := config.ClientNormal
+	if c.flags&flagPubSub != 0 {
+		class = config.ClientPubsub
+	}
+	lim := c.srv.cfg.ClientOutputBufferLimit[class]
+	if lim.Hard > 0 && pending >= lim.Hard {
+		return true
+	}
+	if lim.Soft == 0 || pending < lim.Soft {
+		c.softSince = time.Time{}
+		return false
+	}
+	now := time.Now()
+	if c.softSince.IsZero() {
+		c.softSince = now
+	}
+	return now.Sub(c.softSince) > time.Duration(lim.SoftSeconds)*time.Second
 }
 
 func (c *client) wakePush() {
@@ -314,6 +360,7 @@ func (c *client) teardown() {
 		s.removeMonitor(c)
 	}
 	s.unwatchAll(c)
+	c.unsubscribeAll()
 	s.mu.Unlock()
 	s.numClients.Add(-1)
 	close(c.closed)

@@ -36,6 +36,17 @@ func pingCommand(c *client) {
 		c.addError("ERR wrong number of arguments for 'ping' command")
 		return
 	}
+	if c.flags&flagPubSub != 0 && c.w.Proto == 2 {
+		// A subscribed RESP2 client gets PING's answer in the shape of a message.
+		c.w.ArrayLen(2)
+		c.w.BulkString("pong")
+		if len(c.argv) == 1 {
+			c.w.BulkString("")
+		} else {
+			c.w.Bulk(c.argv[1])
+		}
+		return
+	}
 	if len(c.argv) == 1 {
 		c.w.Raw(resp.Pong)
 		return
@@ -66,14 +77,18 @@ func authCommand(c *client) {
 		c.addError(errSyntax)
 		return
 	}
-	user, pass := []byte("default"), c.argv[1]
-	if len(c.argv) == 2 {
+	args := append([][]byte(nil), c.argv...)
+	for i := 1; i < len(c.argv); i++ {
+		c.redactArg(i) // MONITOR and the slow log show "(redacted)", as in Redis
+	}
+	user, pass := []byte("default"), args[1]
+	if len(args) == 2 {
 		if c.srv.cfg.RequirePass == "" {
 			c.addError(errAuthNoPassword)
 			return
 		}
 	} else {
-		user, pass = c.argv[1], c.argv[2]
+		user, pass = args[1], args[2]
 	}
 	if !c.srv.checkPassword(user, pass) {
 		c.addError(errWrongPass)
@@ -123,6 +138,8 @@ func helloCommand(c *client) {
 		switch {
 		case strings.EqualFold(string(opt), "auth") && more >= 2:
 			user, pass = c.argv[j+1], c.argv[j+2]
+			c.redactArg(j + 1)
+			c.redactArg(j + 2)
 			j += 2
 		case strings.EqualFold(string(opt), "setname") && more >= 1:
 			name = c.argv[j+1]
@@ -170,6 +187,7 @@ func helloCommand(c *client) {
 func resetCommand(c *client) {
 	s := c.srv
 	c.discardTransaction()
+	c.unsubscribeAll()
 	if c.flags&flagMonitor != 0 {
 		s.removeMonitor(c)
 		c.flags &^= flagMonitor
@@ -340,9 +358,9 @@ func (c *client) appendInfo(b []byte) []byte {
 	ki("idle", (now-c.lastInteraction)/1000)
 	kv("flags", flags)
 	ki("db", int64(c.db.ID))
-	ki("sub", 0)
-	ki("psub", 0)
-	ki("ssub", 0)
+	ki("sub", int64(len(c.pubsub.channels)))
+	ki("psub", int64(len(c.pubsub.patterns)))
+	ki("ssub", int64(len(c.pubsub.shard)))
 	multi, multiMem := int64(-1), int64(0)
 	if c.multi != nil {
 		multi, multiMem = int64(len(c.multi.queue)), int64(c.multi.bytes)

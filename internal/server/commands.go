@@ -12,6 +12,7 @@ type procTable map[string]procFunc
 var procTables = []procTable{
 	connectionProcs,
 	multiProcs,
+	pubsubProcs,
 	stringProcs,
 	keyProcs,
 	expireProcs,

@@ -102,6 +102,12 @@ func (s *Server) processCommand(c *client) {
 		c.rejectCommand(cmd, errNoAuth)
 		return
 	}
+	if c.flags&flagPubSub != 0 && c.w.Proto == 2 && !allowedInRESP2PubSub(cmd) {
+		c.flagTransaction()
+		c.rejectCommand(cmd, "ERR Can't execute '"+cmd.name+
+			"': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context")
+		return
+	}
 	if s.multiGate(c, cmd) {
 		return
 	}

@@ -37,7 +37,7 @@ func (s *Server) feedMonitors(c *client, argv [][]byte, at time.Time) {
 // MONITOR and every line fed afterwards leave in order. Caller holds the executor lock.
 func (s *Server) addMonitor(c *client) {
 	c.flags |= flagMonitor
-	c.pushBytes(nil)
+	c.enablePush()
 	s.monitors = append(s.monitors, c)
 }
 

@@ -15,7 +15,3 @@ const (
 func (s *Server) signalModifiedKey(db *keyspace.DB, key []byte) {
 	s.touchWatchedKey(db, key)
 }
-
-// notifyKeyspaceEvent publishes a keyspace event (Redis's notifyKeyspaceEvent); events
-// are delivered once pub/sub exists. Caller holds the executor lock.
-func (s *Server) notifyKeyspaceEvent(class int, event string, key []byte, dbID int) {}

@@ -57,6 +57,7 @@ func (s *Server) waitPause(c *client, cmd *command) {
 	for s.pause.blocks(cmd) {
 		end, until := s.pause.end, s.pause.until
 		c.flags |= flagBlocked
+		c.moveRepliesToPush()
 		s.mu.Unlock()
 		t := time.NewTimer(time.Until(until))
 		select {

@@ -14,6 +14,8 @@ import (
 
 	"cairn/internal/config"
 	"cairn/internal/keyspace"
+	"cairn/internal/pubsub"
+	"cairn/internal/resp"
 )
 
 // Version is the Redis version Cairn reports and is compatible with.
@@ -42,6 +44,11 @@ type Server struct {
 	readyKeys      []blockKey
 	blockedClients int
 	watchers       map[blockKey][]*client // WATCHed keys, guarded by mu
+
+	// Pub/sub (cmd_pubsub.go), guarded by mu.
+	pubsub      *pubsub.Registry[*client]
+	shardPubsub *pubsub.Registry[*client]
+	scratch     resp.Writer // for messages to other clients
 
 	// Limits read by connection goroutines without the executor lock.
 	maxBulkLen     atomic.Int64
@@ -78,6 +85,8 @@ func New(cfg *config.Config, logger *slog.Logger) *Server {
 		clients:      make(map[uint64]*client),
 		blockedOnKey: make(map[blockKey][]*client),
 		watchers:     make(map[blockKey][]*client),
+		pubsub:       pubsub.New[*client](),
+		shardPubsub:  pubsub.New[*client](),
 		startTime:    time.Now(),
 		shutdownCh:   make(chan struct{}),
 		cronStop:     make(chan struct{}),
@@ -268,6 +277,7 @@ func (s *Server) closeListeners() {
 // KeyExpired implements keyspace.Hooks.
 func (s *Server) KeyExpired(db *keyspace.DB, key []byte) {
 	s.signalModifiedKey(db, key)
+	s.notifyKeyspaceEvent(notifyExpired, "expired", key, db.ID)
 	s.dirty++
 }
 
