@@ -1,0 +1,204 @@
+package aof
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+func TestManifestRoundTripsRedisFile(t *testing.T) {
+	data, err := os.ReadFile("testdata/redis-7.0.15.manifest") // written by redis-server 7.0.15
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := ParseManifest(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Base == nil || m.Base.Name != "appendonly.aof.1.base.rdb" || len(m.Incr) != 1 || m.Incr[0].Seq != 1 {
+		t.Fatalf("parsed %+v", m)
+	}
+	if got := m.Bytes(); !bytes.Equal(got, data) {
+		t.Fatalf("Bytes() = %q, want Redis's %q", got, data)
+	}
+	for _, bad := range []string{"file x seq 1\n", "file a/b seq 1 type i\n", "file x seq z type i\n", "file x seq 1 type q\n",
+		"file a seq 1 type b\nfile b seq 2 type b\n"} {
+		if _, err := ParseManifest([]byte(bad)); err == nil {
+			t.Errorf("ParseManifest(%q) accepted a bad manifest", bad)
+		}
+	}
+	if BaseName("appendonly.aof", 1, true) != "appendonly.aof.1.base.rdb" || IncrName("appendonly.aof", 3) != "appendonly.aof.3.incr.aof" {
+		t.Fatal("file names differ from Redis's")
+	}
+}
+
+func TestReplayRedisFile(t *testing.T) {
+	f, err := os.Open("testdata/redis-7.0.15.incr.aof")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var cmds []string
+	if _, err := Replay(f, func(argv [][]byte) error {
+		cmds = append(cmds, string(bytes.Join(argv, []byte(" "))))
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	want := "SELECT 0|set a 1|SET b c 2 PXAT 1795319415258|SELECT 3|incr x|SELECT 0|MULTI|set s 1|set t 2|EXEC"
+	if got := strings.Join(cmds, "|"); got != want {
+		t.Fatalf("got %s\nwant %s", got, want)
+	}
+}
+
+func TestReplayTruncatedAndCorrupt(t *testing.T) {
+	full := "*1\r\n$4\r\nPING\r\n*2\r\n$3\r\nGET\r\n$1\r\nk\r\n"
+	for cut := 1; cut < len(full); cut++ {
+		n := 0
+		valid, err := Replay(strings.NewReader(full[:cut]), func([][]byte) error { n++; return nil })
+		switch {
+		case cut == 14:
+			if err != nil || valid != 14 || n != 1 {
+				t.Fatalf("cut %d: valid %d n %d err %v", cut, valid, n, err)
+			}
+		default:
+			var te *ErrTruncated
+			if !errors.As(err, &te) {
+				t.Fatalf("cut %d: err %v, want ErrTruncated", cut, err)
+			}
+			wantValid := int64(0)
+			if cut > 14 {
+				wantValid = 14
+			}
+			if te.Valid != wantValid {
+				t.Fatalf("cut %d: valid %d, want %d", cut, te.Valid, wantValid)
+			}
+		}
+	}
+	_, err := Replay(strings.NewReader("*1\r\n$4\r\nPING\r\nGARBAGE\r\n"), func([][]byte) error { return nil })
+	if err == nil || !strings.Contains(err.Error(), "offset 14") {
+		t.Fatalf("corrupt record: %v", err)
+	}
+}
+
+// memFile is a File that records writes and syncs, optionally slowly or failing.
+type memFile struct {
+	mu        sync.Mutex
+	data      []byte
+	synced    int
+	syncs     int
+	syncDelay time.Duration
+	failSync  error
+}
+
+func (f *memFile) Write(p []byte) (int, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.data = append(f.data, p...)
+	return len(p), nil
+}
+
+func (f *memFile) Sync() error {
+	time.Sleep(f.syncDelay)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.failSync != nil {
+		return f.failSync
+	}
+	f.syncs++
+	f.synced = len(f.data)
+	return nil
+}
+
+func (f *memFile) Close() error { return nil }
+
+func TestGroupCommit(t *testing.T) {
+	f := &memFile{syncDelay: 2 * time.Millisecond}
+	l := NewLog(f, 0, FsyncAlways)
+	const writers, perWriter = 50, 40
+	var wg sync.WaitGroup
+	record := []byte("*1\r\n$4\r\nPING\r\n")
+	for w := 0; w < writers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < perWriter; i++ {
+				off := l.Append(record)
+				if err := l.Wait(off); err != nil {
+					t.Error(err)
+					return
+				}
+				// Acknowledged: the record must be covered by an fsync.
+				f.mu.Lock()
+				synced := f.synced
+				f.mu.Unlock()
+				if int64(synced) < off {
+					t.Errorf("acknowledged offset %d but only %d bytes synced", off, synced)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	total := writers * perWriter
+	if len(f.data) != total*len(record) {
+		t.Fatalf("wrote %d bytes, want %d", len(f.data), total*len(record))
+	}
+	if f.syncs >= total/2 {
+		t.Fatalf("%d fsyncs for %d records: no group commit", f.syncs, total)
+	}
+	t.Logf("%d records acknowledged with %d fsyncs", total, f.syncs)
+}
+
+func TestFsyncErrorIsSticky(t *testing.T) {
+	f := &memFile{failSync: errors.New("EIO")}
+	l := NewLog(f, 0, FsyncAlways)
+	off := l.Append([]byte("*1\r\n$4\r\nPING\r\n"))
+	if err := l.Wait(off); err == nil || err.Error() != "EIO" {
+		t.Fatalf("Wait after a failed fsync: %v", err)
+	}
+	f.mu.Lock()
+	f.failSync = nil
+	f.mu.Unlock()
+	off = l.Append([]byte("*1\r\n$4\r\nPING\r\n"))
+	if err := l.Wait(off); err == nil {
+		t.Fatal("a later write was acknowledged after an fsync error")
+	}
+	if l.Err() == nil {
+		t.Fatal("Err() lost the error")
+	}
+}
+
+func TestEverySecAndNo(t *testing.T) {
+	for _, p := range []Policy{FsyncEverySec, FsyncNo} {
+		f := &memFile{}
+		l := NewLog(f, 0, p)
+		off := l.Append([]byte("*1\r\n$4\r\nPING\r\n"))
+		if err := l.Wait(off); err != nil { // written, not necessarily synced
+			t.Fatal(err)
+		}
+		f.mu.Lock()
+		n := len(f.data)
+		f.mu.Unlock()
+		if int64(n) != off {
+			t.Fatalf("policy %d: %d bytes written after Wait(%d)", p, n, off)
+		}
+		if p == FsyncEverySec {
+			time.Sleep(1200 * time.Millisecond)
+			f.mu.Lock()
+			synced := f.synced
+			f.mu.Unlock()
+			if synced != n {
+				t.Fatalf("everysec: %d of %d bytes synced after a second", synced, n)
+			}
+		}
+		l.Close()
+	}
+}

@@ -1,0 +1,20 @@
+// Package aof is Cairn's append-only file: Redis 7.0's multi-part layout (a manifest
+// naming one base file and the incremental files after it, in a directory), a log
+// writer with group commit, and a reader that replays the commands.
+//
+// # Group commit
+//
+// The server's executor appends each write's RESP-encoded command to the Log under a
+// short mutex (no I/O) and gets back the log offset at its end. A flusher goroutine
+// takes everything appended so far, writes it with one write, and — with appendfsync
+// always — one fsync, then publishes the synced offset. One fsync covers every record
+// appended meanwhile, and the executor never waits for the disk: a client whose batch
+// wrote waits (with no lock held) until the synced offset passes its own before its
+// replies are sent; reads never wait. With everysec the flusher writes promptly and
+// fsyncs once a second; with no it leaves syncing to the OS.
+//
+// A write or fsync error is sticky: Err reports it and the server stops accepting
+// writes (Redis's MISCONF behaviour) instead of acknowledging data that is not on disk.
+//
+// The Log is safe for concurrent use: Append from the executor, Wait from clients.
+package aof
