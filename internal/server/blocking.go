@@ -194,7 +194,12 @@ func (c *client) waitWhileBlocked() bool {
 	c.moveRepliesToPush()
 	pending := c.takeReplies()
 	s.mu.Unlock()
-	alive := c.writeNow(pending)
+	alive := true
+	if off := c.aofWait; off > 0 {
+		c.aofWait = 0
+		alive = s.aof.log.Wait(off) == nil
+	}
+	alive = alive && c.writeNow(pending)
 	readErr := c.watchConnection()
 	select {
 	case <-b.wake:

@@ -72,6 +72,9 @@ type client struct {
 	blocked         *blockState // non-nil while blocked (BLPOP...)
 	reprocessing    bool        // its blocked command is being run again
 	stillBlocked    bool        // ... and found nothing again
+	aofWait         int64       // AOF offset the batch's replies wait for (appendfsync always)
+	propagateArgv   [][]byte    // what the running command propagates instead of argv
+	noPropagate     bool        // the running command propagates nothing
 
 	// Input read while blocked, by watchConnection; appended to rbuf after.
 	watchMu      sync.Mutex
@@ -183,6 +186,16 @@ func (c *client) processBuffered() bool {
 	}
 	if len(c.ends) > 0 || protoErr != nil {
 		c.execBatch(protoErr, pending)
+	}
+	if off := c.aofWait; off > 0 {
+		// appendfsync always: the replies go out once an fsync covers the batch's
+		// writes. On a log error they never do: the client is disconnected without an
+		// acknowledgement.
+		c.aofWait = 0
+		if err := c.srv.aof.log.Wait(off); err != nil {
+			c.srv.log.Warn("Closing client: its writes could not be made durable", "addr", c.addr, "err", err)
+			return false
+		}
 	}
 	c.rbuf = c.parser.Compact(c.rbuf)
 	if cap(c.rbuf) > 4*readBufSize && len(c.rbuf) < readBufSize && c.parser.Need() < readBufSize {

@@ -108,6 +108,13 @@ func (s *Server) processCommand(c *client) {
 			"': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context")
 		return
 	}
+	if cmd.flags&cmdtable.FlagWrite != 0 && s.aof != nil {
+		if msg := s.aofWriteError(); msg != "" {
+			c.flagTransaction()
+			c.rejectCommand(cmd, msg)
+			return
+		}
+	}
 	if s.multiGate(c, cmd) {
 		return
 	}
@@ -132,9 +139,27 @@ func (s *Server) call(c *client, cmd *command) {
 	}
 	replyStart := len(c.w.B)
 	errorsBefore := s.stats.totalErrorReplies
+	dirtyBefore := s.dirty
+	c.propagateArgv, c.noPropagate = nil, false
+	if s.aof != nil {
+		s.aof.depth++
+	}
 	start := time.Now()
 	s.runProc(c, cmd)
 	dur := time.Since(start)
+	if a := s.aof; a != nil {
+		if s.dirty != dirtyBefore && !c.noPropagate && !propagatesItsEffects(cmd) {
+			argv := c.argv
+			if c.propagateArgv != nil {
+				argv = c.propagateArgv
+			}
+			s.propagate(c.db.ID, argv)
+		}
+		c.propagateArgv = nil
+		if a.depth--; a.depth == 0 {
+			s.flushPropagation(c)
+		}
+	}
 	usec := dur.Microseconds()
 	if c.replyMode != replyOn {
 		c.w.B = c.w.B[:replyStart]
@@ -211,4 +236,14 @@ func clip(b []byte, n int) string {
 		b = b[:n]
 	}
 	return string(b)
+}
+
+// propagatesItsEffects reports commands whose inner commands are propagated one by one
+// (EXEC's queue, a script's calls) instead of the command itself.
+func propagatesItsEffects(cmd *command) bool {
+	switch cmd.name {
+	case "exec", "eval", "evalsha", "eval_ro", "evalsha_ro", "fcall", "fcall_ro":
+		return true
+	}
+	return false
 }

@@ -20,6 +20,14 @@ import (
 // opts are config directives as on the command line ("--requirepass", "pw").
 func startServer(t testing.TB, opts ...string) *Server {
 	t.Helper()
+	s, _ := startServerDone(t, opts...)
+	return s
+}
+
+// startServerDone is startServer that also returns a channel closed when Serve has
+// returned (after Shutdown), for tests that restart a server on the same files.
+func startServerDone(t testing.TB, opts ...string) (*Server, <-chan struct{}) {
+	t.Helper()
 	args := append([]string{"--port", "0", "--bind", "127.0.0.1"}, opts...)
 	cfg, err := config.Load("", args)
 	if err != nil {
@@ -43,7 +51,7 @@ func startServer(t testing.TB, opts ...string) *Server {
 			t.Errorf("server did not shut down")
 		}
 	})
-	return s
+	return s, done
 }
 
 // rawConn is a test client speaking raw bytes.

@@ -44,6 +44,7 @@ type Server struct {
 	readyKeys      []blockKey
 	blockedClients int
 	watchers       map[blockKey][]*client // WATCHed keys, guarded by mu
+	aof            *aofState              // nil when appendonly is off
 
 	// Pub/sub (cmd_pubsub.go), guarded by mu.
 	pubsub      *pubsub.Registry[*client]
@@ -127,6 +128,11 @@ func (s *Server) ListenAndServe() error {
 
 // Listen opens the listeners without serving yet.
 func (s *Server) Listen() error {
+	if s.cfg.AppendOnly && s.aof == nil {
+		if err := s.openAOF(); err != nil {
+			return err
+		}
+	}
 	binds := s.cfg.Bind
 	if len(binds) == 0 {
 		binds = []string{"127.0.0.1"}
@@ -182,7 +188,7 @@ func (s *Server) Serve() error {
 	wg.Wait()
 	<-s.shutdownCh
 	s.wg.Wait()
-	return nil
+	return s.closeAOF()
 }
 
 func (s *Server) acceptLoop(ln net.Listener) {
@@ -276,9 +282,9 @@ func (s *Server) closeListeners() {
 
 // KeyExpired implements keyspace.Hooks.
 func (s *Server) KeyExpired(db *keyspace.DB, key []byte) {
+	s.propagate(db.ID, [][]byte{[]byte("DEL"), key})
 	s.signalModifiedKey(db, key)
 	s.notifyKeyspaceEvent(notifyExpired, "expired", key, db.ID)
-	s.dirty++
 }
 
 // cron is Redis's serverCron: hz times a second it expires keys, advances rehashing,
@@ -311,6 +317,7 @@ func (s *Server) cronLocked() {
 	now := time.Now()
 	if s.activeExpireEnabled {
 		s.ks.ActiveExpireCycle(s.cfg.Hz, keyspace.Now)
+		s.flushPropagation(nil) // the DELs of keys the cycle expired
 	}
 	for _, db := range s.ks.DBs {
 		db.RehashStep(100)

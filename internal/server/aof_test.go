@@ -1,0 +1,144 @@
+package server
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// restart stops s and waits for it to finish.
+func stopAndWait(t *testing.T, s *Server, done <-chan struct{}) {
+	t.Helper()
+	s.Shutdown()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("server did not stop")
+	}
+}
+
+func TestAOFRestartRecoversWrites(t *testing.T) {
+	for _, policy := range []string{"always", "everysec", "no"} {
+		t.Run(policy, func(t *testing.T) {
+			dir := t.TempDir()
+			opts := []string{"--dir", dir, "--appendonly", "yes", "--appendfsync", policy}
+			s, done := startServerDone(t, opts...)
+			rc := dial(t, s)
+			rc.expect("+OK\r\n", "SET", "a", "1")
+			rc.expect("+OK\r\n", "SET", "ttl", "v", "EX", "1000")
+			rc.expect(":2\r\n", "INCR", "a")
+			rc.expect("+OK\r\n", "SELECT", "3")
+			rc.expect("+OK\r\n", "SET", "in3", "x")
+			rc.expect("+OK\r\n", "MULTI")
+			rc.expect("+QUEUED\r\n", "SET", "m1", "1")
+			rc.expect("+QUEUED\r\n", "SET", "m2", "2")
+			rc.expect("*2\r\n+OK\r\n+OK\r\n", "EXEC")
+			rc.expect(":1\r\n", "DEL", "m1")
+			stopAndWait(t, s, done)
+
+			incr, err := os.ReadFile(filepath.Join(dir, "appendonlydir", "appendonly.aof.1.incr.aof"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Contains(incr, []byte("*1\r\n$5\r\nMULTI\r\n*3\r\n$3\r\nSET\r\n$2\r\nm1\r\n")) {
+				t.Fatalf("EXEC not logged as a MULTI/EXEC unit:\n%q", incr)
+			}
+
+			s2 := startServer(t, opts...)
+			rc2 := dial(t, s2)
+			rc2.expect("$1\r\n2\r\n", "GET", "a")
+			if got := rc2.do("TTL", "ttl"); got == ":-1\r\n" || got == ":-2\r\n" {
+				t.Fatalf("TTL lost across restart: %q", got)
+			}
+			rc2.expect("+OK\r\n", "SELECT", "3")
+			rc2.expect("$1\r\nx\r\n", "GET", "in3")
+			rc2.expect("$-1\r\n", "GET", "m1")
+			rc2.expect("$1\r\n2\r\n", "GET", "m2")
+		})
+	}
+}
+
+func TestAOFTornTailIsTruncated(t *testing.T) {
+	dir := t.TempDir()
+	opts := []string{"--dir", dir, "--appendonly", "yes"}
+	s, done := startServerDone(t, opts...)
+	rc := dial(t, s)
+	rc.expect("+OK\r\n", "SET", "k", "v")
+	stopAndWait(t, s, done)
+	path := filepath.Join(dir, "appendonlydir", "appendonly.aof.1.incr.aof")
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString("*3\r\n$3\r\nSET\r\n$4\r\nlost") // a write torn by a crash
+	f.Close()
+
+	s2, done2 := startServerDone(t, opts...)
+	rc2 := dial(t, s2)
+	rc2.expect("$1\r\nv\r\n", "GET", "k")
+	rc2.expect("+OK\r\n", "SET", "after", "1")
+	stopAndWait(t, s2, done2)
+	s3 := startServer(t, opts...)
+	dial(t, s3).expect("$1\r\n1\r\n", "GET", "after")
+}
+
+// TestAOFInterchangeWithRedis proves the files move both ways: redis-server 7.0.15
+// loads an AOF directory Cairn wrote, and Cairn loads one redis-server wrote.
+func TestAOFInterchangeWithRedis(t *testing.T) {
+	// Cairn → Redis.
+	dir := t.TempDir()
+	opts := []string{"--dir", dir, "--appendonly", "yes"}
+	s, done := startServerDone(t, opts...)
+	rc := dial(t, s)
+	rc.expect("+OK\r\n", "SET", "from", "cairn")
+	rc.expect("+OK\r\n", "SET", "ttl", "v", "PX", "100000000")
+	rc.expect(":5\r\n", "INCRBY", "n", "5")
+	rc.expect("+OK\r\n", "SELECT", "2")
+	rc.expect("+OK\r\n", "SET", "db2", "yes")
+	stopAndWait(t, s, done)
+	r := startRedis(t, "--dir", dir, "--appendonly", "yes")
+	r.expect("$5\r\ncairn\r\n", "GET", "from")
+	r.expect("$1\r\n5\r\n", "GET", "n")
+	if got := r.do("PTTL", "ttl"); !strings.HasPrefix(got, ":9") {
+		t.Fatalf("redis-server PTTL after loading Cairn's AOF: %q", got)
+	}
+	r.expect("+OK\r\n", "SELECT", "2")
+	r.expect("$3\r\nyes\r\n", "GET", "db2")
+
+	// Redis → Cairn (an AOF base file without an RDB preamble).
+	dir2 := t.TempDir()
+	r2 := startRedis(t, "--dir", dir2, "--appendonly", "yes", "--aof-use-rdb-preamble", "no", "--appendfsync", "always")
+	r2.expect("+OK\r\n", "SET", "from", "redis")
+	r2.expect("+OK\r\n", "SET", "ex", "v", "EX", "100000")
+	r2.expect("+OK\r\n", "MULTI")
+	r2.expect("+QUEUED\r\n", "INCR", "c")
+	r2.expect("+QUEUED\r\n", "INCR", "c")
+	r2.expect("*2\r\n:1\r\n:2\r\n", "EXEC")
+	r2.send(encodeCommand("SHUTDOWN", "NOSAVE"))
+	r2.readEOF() // redis-server fsyncs its AOF and exits
+	s2 := startServer(t, "--dir", dir2, "--appendonly", "yes")
+	c2 := dial(t, s2)
+	c2.expect("$5\r\nredis\r\n", "GET", "from")
+	c2.expect("$1\r\n2\r\n", "GET", "c")
+	if got := c2.do("TTL", "ex"); got != ":100000\r\n" && !strings.HasPrefix(got, ":9999") {
+		t.Fatalf("TTL of Redis's key in Cairn: %q", got)
+	}
+}
+
+// startRedis runs redis-server 7.0.15 for the test (adminOracle) and returns a
+// connection once it has finished loading.
+func startRedis(t *testing.T, args ...string) *rawConn {
+	t.Helper()
+	rc := dialAddr(t, adminOracle(t, args...))
+	for i := 0; i < 250; i++ {
+		if got := rc.do("PING"); got == "+PONG\r\n" {
+			return rc
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatal("redis-server kept loading")
+	return nil
+}
