@@ -2,6 +2,8 @@ package server
 
 import (
 	"bytes"
+	"fmt"
+	"regexp"
 	"os"
 	"path/filepath"
 	"strings"
@@ -141,4 +143,58 @@ func startRedis(t *testing.T, args ...string) *rawConn {
 	}
 	t.Fatal("redis-server kept loading")
 	return nil
+}
+
+func TestAOFLogsDeterministicForms(t *testing.T) {
+	dir := t.TempDir()
+	s, done := startServerDone(t, "--dir", dir, "--appendonly", "yes")
+	rc := dial(t, s)
+	rc.expect("+OK\r\n", "SET", "a", "v", "EX", "100")
+	rc.expect("+OK\r\n", "SETEX", "b", "100", "v")
+	rc.expect(":1\r\n", "EXPIRE", "a", "200", "GT")
+	rc.expect("$4\r\n1.25\r\n", "INCRBYFLOAT", "f", "1.25")
+	rc.expect("$1\r\nv\r\n", "GETEX", "b", "PERSIST")
+	rc.expect("$1\r\nv\r\n", "GETDEL", "b")
+	rc.expect("$-1\r\n", "GETSET", "g", "x")
+	rc.expect("$-1\r\n", "GET", "missing") // reads are not logged
+	stopAndWait(t, s, done)
+	data, err := os.ReadFile(filepath.Join(dir, "appendonlydir", "appendonly.aof.1.incr.aof"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	rest := string(data)
+	for len(rest) > 0 {
+		// Decode one RESP array into a space-joined line.
+		var n int
+		fmt.Sscanf(rest, "*%d\r\n", &n)
+		rest = rest[strings.Index(rest, "\n")+1:]
+		var args []string
+		for i := 0; i < n; i++ {
+			var l int
+			fmt.Sscanf(rest, "$%d\r\n", &l)
+			rest = rest[strings.Index(rest, "\n")+1:]
+			args = append(args, rest[:l])
+			rest = rest[l+2:]
+		}
+		got = append(got, strings.Join(args, " "))
+	}
+	want := []string{
+		`^SELECT 0$`,
+		`^SET a v PXAT \d{13}$`,
+		`^SET b v PXAT \d{13}$`,
+		`^PEXPIREAT a \d{13} GT$`,
+		`^SET f 1.25 KEEPTTL$`,
+		`^PERSIST b$`,
+		`^DEL b$`,
+		`^SET g x$`,
+	}
+	if len(got) != len(want) {
+		t.Fatalf("logged %d commands, want %d: %q", len(got), len(want), got)
+	}
+	for i, w := range want {
+		if !regexp.MustCompile(w).MatchString(got[i]) {
+			t.Errorf("command %d: %q does not match %s", i, got[i], w)
+		}
+	}
 }

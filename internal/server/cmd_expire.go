@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cairn/internal/conv"
 	"math"
 
 	"cairn/internal/keyspace"
@@ -115,6 +116,7 @@ func (c *client) expireGeneric(basetime int64, seconds bool) {
 	s := c.srv
 	if when <= now {
 		c.db.Delete(key, 0)
+		c.propagateAs([]byte("DEL"), key)
 		s.dirty++
 		s.signalModifiedKey(c.db, key)
 		s.notifyKeyspaceEvent(notifyGeneric, "del", key, c.db.ID)
@@ -122,6 +124,9 @@ func (c *client) expireGeneric(basetime int64, seconds bool) {
 		return
 	}
 	c.db.SetExpire(key, e, when)
+	// Logged as PEXPIREAT with the absolute deadline, keeping the NX/XX/GT/LT flags.
+	argv := append([][]byte{[]byte("PEXPIREAT"), key, conv.FormatInt(nil, when)}, c.argv[3:]...)
+	c.propagateAs(argv...)
 	c.w.Int(1)
 	s.signalModifiedKey(c.db, key)
 	s.notifyKeyspaceEvent(notifyGeneric, "expire", key, c.db.ID)

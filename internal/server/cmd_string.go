@@ -221,6 +221,8 @@ func (c *client) setGeneric(flags int, key, val, expireArg []byte, okReply, abor
 	if deadline != 0 {
 		c.db.SetExpire(key, e, deadline)
 		s.notifyKeyspaceEvent(notifyGeneric, "expire", key, c.db.ID)
+		// Logged with an absolute deadline, so replaying it later means the same.
+		c.propagateAs([]byte("SET"), key, val, []byte("PXAT"), conv.FormatInt(nil, deadline))
 	}
 	if flags&setGet == 0 {
 		c.replyMarker(okReply)
@@ -255,6 +257,7 @@ func getsetCommand(c *client) {
 		return
 	}
 	c.db.Set(c.argv[1], keyspace.NewStringObject(c.argv[2], nil), false)
+	c.propagateAs([]byte("SET"), c.argv[1], c.argv[2])
 	c.srv.dirty++
 	c.srv.signalModifiedKey(c.db, c.argv[1])
 	c.srv.notifyKeyspaceEvent(notifyString, "set", c.argv[1], c.db.ID)
@@ -272,6 +275,7 @@ func getdelCommand(c *client) {
 	}
 	c.replyString(&e.Obj)
 	c.db.Delete(c.argv[1], keyspace.Now())
+	c.propagateAs([]byte("DEL"), c.argv[1])
 	c.srv.dirty++
 	c.srv.signalModifiedKey(c.db, c.argv[1])
 	c.srv.notifyKeyspaceEvent(notifyGeneric, "del", c.argv[1], c.db.ID)
@@ -308,13 +312,16 @@ func getexCommand(c *client) {
 		s.dirty++
 		s.signalModifiedKey(c.db, key)
 		s.notifyKeyspaceEvent(notifyGeneric, "del", key, c.db.ID)
+		c.propagateAs([]byte("DEL"), key)
 	case deadline != 0:
 		c.db.SetExpire(key, e, deadline)
+		c.propagateAs([]byte("PEXPIREAT"), key, conv.FormatInt(nil, deadline))
 		s.dirty++
 		s.signalModifiedKey(c.db, key)
 		s.notifyKeyspaceEvent(notifyGeneric, "expire", key, c.db.ID)
 	case flags&setPersist != 0:
 		if c.db.Persist(key, e) {
+			c.propagateAs([]byte("PERSIST"), key)
 			s.dirty++
 			s.signalModifiedKey(c.db, key)
 			s.notifyKeyspaceEvent(notifyGeneric, "persist", key, c.db.ID)
@@ -533,6 +540,9 @@ func incrbyfloatCommand(c *client) {
 		c.db.Set(key, newStringValue(out), false)
 	}
 	s := c.srv
+	// The float result, not the increment, is logged: replaying it cannot round
+	// differently.
+	c.propagateAs([]byte("SET"), key, out, []byte("KEEPTTL"))
 	s.signalModifiedKey(c.db, key)
 	s.notifyKeyspaceEvent(notifyString, "incrbyfloat", key, c.db.ID)
 	s.dirty++
