@@ -80,6 +80,9 @@ type Dict[V any] struct {
 	// or resize happens then, so the callback may delete the entry it got.
 	paused int
 	arena  arena[V]
+	// marks is the snapshot mark bitmap (snapshot.go), indexed by arena ref; nil
+	// when no snapshot is running.
+	marks []uint64
 }
 
 // New returns an empty dict with its own random hash seed.
@@ -190,6 +193,9 @@ func (d *Dict[V]) upsert(key string, clone bool) (*entry[V], bool) {
 	e.key, e.hash, e.next = key, h, tab[b]
 	tab[b] = r
 	d.used[t]++
+	if d.marks != nil {
+		d.setMark(r) // created after the snapshot began: not part of it
+	}
 	return e, false
 }
 
