@@ -44,6 +44,7 @@ type Keyspace struct {
 	expireDB int // active expiry resumes at this DB
 	scratch  [][]byte
 	rnd      rand.Source
+	snap     *Snapshot // the running snapshot, if any
 }
 
 // New makes n empty databases.
@@ -137,7 +138,10 @@ func (db *DB) LookupRead(key []byte, now int64) *Entry { return db.Lookup(key, n
 
 // LookupWrite is Redis's lookupKeyWrite: Find, touching the key's access clock, without
 // statistics. Commands that modify a key look it up with this.
-func (db *DB) LookupWrite(key []byte, now int64) *Entry { return db.Lookup(key, now, LookupNoStats) }
+func (db *DB) LookupWrite(key []byte, now int64) *Entry {
+	db.BeforeWrite(key)
+	return db.Lookup(key, now, LookupNoStats)
+}
 
 // Exists reports whether key is live.
 func (db *DB) Exists(key []byte, now int64) bool { return db.Find(key, now) != nil }
@@ -147,6 +151,7 @@ func (db *DB) Exists(key []byte, now int64) bool { return db.Find(key, now) != n
 // an LFU policy a replaced value passes its counter on (Redis's dbSetValue). It
 // returns the stored entry.
 func (db *DB) Set(key []byte, obj Object, keepTTL bool) *Entry {
+	db.BeforeWrite(key)
 	e, existed := db.keys.Upsert(key)
 	if existed && e.ExpireAt != 0 && !keepTTL {
 		e.ExpireAt = 0
@@ -176,6 +181,7 @@ func (e *Entry) SetValue(obj Object) {
 // Upsert returns the entry for key, adding an empty one (zero Object, no deadline) when
 // the key is absent; the caller fills Obj in. An expired key counts as absent.
 func (db *DB) Upsert(key []byte, now int64) (e *Entry, existed bool) {
+	db.BeforeWrite(key)
 	if db.Find(key, now) == nil {
 		e, _ = db.keys.Upsert(key)
 		return e, false
@@ -196,6 +202,7 @@ func (db *DB) Delete(key []byte, now int64) bool {
 
 // Remove deletes key whether or not it is live, returning its entry.
 func (db *DB) remove(key []byte) (Entry, bool) {
+	db.BeforeWrite(key)
 	e, ok := db.keys.Delete(key)
 	if ok && e.ExpireAt != 0 {
 		db.volatile.Delete(key)
@@ -213,6 +220,7 @@ func (db *DB) Take(key []byte, now int64) (Entry, bool) {
 
 // Put stores a whole entry (value and deadline) under key, replacing any value.
 func (db *DB) Put(key []byte, ent Entry) {
+	db.BeforeWrite(key)
 	e, existed := db.keys.Upsert(key)
 	if existed && e.ExpireAt != 0 && ent.ExpireAt == 0 {
 		db.volatile.Delete(key)
@@ -225,6 +233,7 @@ func (db *DB) Put(key []byte, ent Entry) {
 
 // SetExpire sets the deadline of the live entry e of key; at must be non-zero.
 func (db *DB) SetExpire(key []byte, e *Entry, at int64) {
+	db.BeforeWrite(key)
 	if e.ExpireAt == 0 {
 		db.volatile.Insert(key, struct{}{})
 	}
@@ -236,6 +245,7 @@ func (db *DB) Persist(key []byte, e *Entry) bool {
 	if e.ExpireAt == 0 {
 		return false
 	}
+	db.BeforeWrite(key)
 	e.ExpireAt = 0
 	db.volatile.Delete(key)
 	return true

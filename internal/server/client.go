@@ -75,6 +75,7 @@ type client struct {
 	aofWait         int64       // AOF offset the batch's replies wait for (appendfsync always)
 	propagateArgv   [][]byte    // what the running command propagates instead of argv
 	noPropagate     bool        // the running command propagates nothing
+	keyPos          []int       // scratch: key positions of the running command
 
 	// Input read while blocked, by watchConnection; appended to rbuf after.
 	watchMu      sync.Mutex

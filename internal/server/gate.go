@@ -144,6 +144,15 @@ func (s *Server) call(c *client, cmd *command) {
 	if s.aof != nil {
 		s.aof.depth++
 	}
+	if s.ks.Snapshotting() && cmd.flags&cmdtable.FlagWrite != 0 {
+		// A snapshot is being saved: the keys this command may change are saved first
+		// (copy on write). The keyspace's own write paths do this too; the key specs
+		// cover commands that change a value through a plain lookup.
+		c.keyPos = cmd.spec.AppendKeys(c.keyPos[:0], c.argv)
+		for _, i := range c.keyPos {
+			c.db.BeforeWrite(c.argv[i])
+		}
+	}
 	start := time.Now()
 	s.runProc(c, cmd)
 	dur := time.Since(start)
