@@ -3,9 +3,9 @@ package server
 import (
 	"bytes"
 	"fmt"
-	"regexp"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
