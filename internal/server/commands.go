@@ -22,6 +22,7 @@ var procTables = []procTable{
 	configProcs,
 	commandProcs,
 	debugProcs,
+	listProcs,
 }
 
 // buildCommandTable binds Redis's command metadata to Cairn's implementations. Commands
