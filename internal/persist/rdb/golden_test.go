@@ -1,0 +1,5 @@
+package rdb
+
+import "testing"
+
+func writeGolden(t *testing.T, file []byte, want map[string]redisKey) {}
