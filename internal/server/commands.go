@@ -23,6 +23,7 @@ var procTables = []procTable{
 	commandProcs,
 	debugProcs,
 	listProcs,
+	hashProcs,
 }
 
 // buildCommandTable binds Redis's command metadata to Cairn's implementations. Commands
