@@ -420,3 +420,76 @@ func TestBlockingManyClients(t *testing.T) {
 	}
 	admin.expect(":0\r\n", "EXISTS", "q")
 }
+
+// TestBlockingKeyCreatedOtherwise serves clients whose key is created by RENAME, MOVE,
+// COPY, SWAPDB or an LMOVE, and checks that keys are per database.
+func TestBlockingKeyCreatedOtherwise(t *testing.T) {
+	ts := newTwins(t)
+	a, d := ts.client(), ts.client()
+	a.expect("+OK\r\n", "SELECT", "1")
+	a.send("BLPOP", "q", "0")
+	ts.waitBlocked(1)
+	d.expect(":1\r\n", "RPUSH", "q", "db0") // another database: not served
+	a.silent(50 * time.Millisecond)
+	d.expect(":1\r\n", "MOVE", "q", "1")
+	a.read("*2\r\n$1\r\nq\r\n$3\r\ndb0\r\n")
+
+	a.send("BRPOP", "q", "0")
+	ts.waitBlocked(1)
+	d.expect("+OK\r\n", "SELECT", "1")
+	d.expect(":1\r\n", "RPUSH", "tmp", "renamed")
+	d.expect("+OK\r\n", "RENAME", "tmp", "q")
+	a.read("*2\r\n$1\r\nq\r\n$7\r\nrenamed\r\n")
+
+	a.send("BLPOP", "q", "0")
+	ts.waitBlocked(1)
+	d.expect(":1\r\n", "RPUSH", "src", "copied")
+	d.expect(":1\r\n", "COPY", "src", "q")
+	a.read("*2\r\n$1\r\nq\r\n$6\r\ncopied\r\n")
+
+	a.send("BLPOP", "q", "0")
+	ts.waitBlocked(1)
+	d.expect("+OK\r\n", "SELECT", "0")
+	d.expect(":1\r\n", "RPUSH", "q", "swapped")
+	d.expect("+OK\r\n", "SWAPDB", "0", "1")
+	a.read("*2\r\n$1\r\nq\r\n$7\r\nswapped\r\n")
+
+	a.send("BLPOP", "q", "0")
+	ts.waitBlocked(1)
+	d.expect("+OK\r\n", "SELECT", "1")
+	d.expect(":1\r\n", "RPUSH", "src", "moved")
+	d.expect("$5\r\nmoved\r\n", "LMOVE", "src", "q", "LEFT", "LEFT")
+	a.read("*2\r\n$1\r\nq\r\n$5\r\nmoved\r\n")
+	ts.waitBlocked(0)
+}
+
+// TestBlockingDeadlineKept checks that a client run again without being served keeps
+// its original deadline.
+func TestBlockingDeadlineKept(t *testing.T) {
+	ts := newTwins(t)
+	a, b := ts.client(), ts.client()
+	start := time.Now()
+	a.send("BLPOP", "q", "0.4")
+	ts.waitBlocked(1)
+	b.expect("+OK\r\n", "MULTI")
+	b.expect("+QUEUED\r\n", "RPUSH", "q", "a")
+	b.expect("+QUEUED\r\n", "DEL", "q")
+	b.expect("*2\r\n:1\r\n:1\r\n", "EXEC")
+	a.read("*-1\r\n")
+	if el := time.Since(start); el < 400*time.Millisecond || el > 3*time.Second {
+		t.Errorf("timed out after %v, want 0.4s", el)
+	}
+}
+
+// TestBlockingClientKilled checks that CLIENT KILL removes a blocked client.
+func TestBlockingClientKilled(t *testing.T) {
+	ts := newTwins(t)
+	a, b := ts.client(), ts.client()
+	ids := a.ids()
+	a.send("BLMOVE", "q", "d", "LEFT", "LEFT", "0")
+	ts.waitBlocked(1)
+	b.expectEach(":1\r\n", func(i int) []string { return []string{"CLIENT", "KILL", "ID", ids[i]} })
+	ts.waitBlocked(0)
+	b.expect(":1\r\n", "RPUSH", "q", "x")
+	b.expect(":0\r\n", "EXISTS", "d")
+}
