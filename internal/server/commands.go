@@ -22,6 +22,8 @@ var procTables = []procTable{
 	configProcs,
 	commandProcs,
 	debugProcs,
+	scriptProcs,
+	functionProcs,
 	listProcs,
 	hashProcs,
 }

@@ -115,6 +115,12 @@ func (s *Server) processCommand(c *client) {
 			return
 		}
 	}
+	if s.scriptBusyRejects(c, cmd) {
+		// A script is past busy-reply-threshold and yielded the lock (cmd_script.go).
+		c.flagTransaction()
+		c.rejectCommand(cmd, s.busyError())
+		return
+	}
 	if s.multiGate(c, cmd) {
 		return
 	}
@@ -123,7 +129,7 @@ func (s *Server) processCommand(c *client) {
 		s.waitPause(c, cmd)
 	}
 	s.call(c, cmd)
-	if len(s.readyKeys) > 0 {
+	if len(s.readyKeys) > 0 && s.scripts.run == nil { // never in the middle of a busy script
 		s.handleClientsBlockedOnKeys()
 	}
 }

@@ -64,6 +64,8 @@ type Server struct {
 	pause     pauseState // guarded by mu
 	admin     adminState // INFO and DEBUG state (cmd_info.go), guarded by mu
 
+	scripts scriptState // EVAL/FUNCTION state (cmd_script.go), guarded by mu
+
 	shutdownOnce sync.Once
 	shutdownCh   chan struct{}
 	wg           sync.WaitGroup
@@ -258,6 +260,7 @@ func (s *Server) Shutdown() {
 // command). The client given, if any, is closed after its reply is written.
 func (s *Server) shutdownLocked(except *client) {
 	s.shutdownOnce.Do(func() {
+		s.stopScriptForShutdown() // SHUTDOWN NOSAVE while a script is busy
 		close(s.shutdownCh)
 		close(s.cronStop)
 		s.closeListeners()
@@ -306,7 +309,7 @@ func (s *Server) cron() {
 			hz = s.cfg.Hz
 			t.Reset(time.Second / time.Duration(max(hz, 1)))
 		}
-		if !s.admin.pauseCron {
+		if !s.admin.pauseCron && s.scripts.run == nil { // a busy script yields the lock: no cron then
 			s.cronLocked()
 		}
 		s.mu.Unlock()

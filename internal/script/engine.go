@@ -1,0 +1,375 @@
+package script
+
+import (
+	"crypto/sha1"
+	"encoding/hex"
+	"errors"
+	"strconv"
+	"strings"
+
+	lua "github.com/yuin/gopher-lua"
+
+	"cairn/internal/resp"
+)
+
+// Kind selects what an Engine runs: EVAL scripts or FUNCTION libraries. Redis keeps
+// one Lua interpreter for each.
+type Kind int
+
+const (
+	KindEval Kind = iota
+	KindFunction
+)
+
+// Host is what the server provides to scripts. Every method is called from the
+// goroutine running the script, with the executor lock held.
+type Host interface {
+	// Call runs argv for redis.call / redis.pcall as the script client of run r, and
+	// returns the command's reply, RESP-encoded for protocol r.Resp, valid until the
+	// next Call. When the command is refused before it runs (unknown command, wrong
+	// arity, a noscript command, a write in a read-only script, ...), refused holds
+	// Redis's error text ("ERR ..." or "-CODE ...") and reply is nil.
+	Call(r *Run, argv [][]byte) (reply []byte, refused string)
+	// CheckACL answers redis.acl_check_cmd: ok=false and an error text when argv does
+	// not name a command.
+	CheckACL(r *Run, argv [][]byte) (allowed bool, err string)
+	// Log writes a redis.log line at a Redis log level (LogDebug..LogWarning).
+	Log(level int, msg string)
+	// Tick is called about every 16k Lua instructions while a script runs: the host
+	// checks for busy-reply-threshold and lets other clients in (they get -BUSY).
+	Tick(r *Run)
+	// CountError is told of each error reply a script sends (errorstats).
+	CountError(msg string)
+}
+
+// Redis log levels, as redis.LOG_*.
+const (
+	LogDebug = iota
+	LogVerbose
+	LogNotice
+	LogWarning
+)
+
+// Replication flags of redis.set_repl.
+const (
+	ReplNone    = 0
+	ReplAOF     = 1
+	ReplReplica = 2
+	ReplAll     = ReplAOF | ReplReplica
+)
+
+// Run is one invocation of a script or function. The host creates it, passes it to
+// Engine.Run and reads what the script set (Repl, WriteDirty is set by the host).
+type Run struct {
+	// Name is what error replies name after "script: ": the SHA1 of an EVAL script or
+	// the name of a function.
+	Name     string
+	Flags    Flags // shebang or function flags
+	ReadOnly bool  // EVAL_RO / FCALL_RO, or the no-writes flag
+	// Resp is the protocol redis.call replies are parsed in (redis.setresp), 2 at first.
+	Resp int
+	// Repl is the redis.set_repl mask, ReplAll at first.
+	Repl int
+	// WriteDirty records that a write command ran: SCRIPT KILL then refuses. Set by the
+	// host.
+	WriteDirty bool
+	// Killed is set by the host (SCRIPT KILL, FUNCTION KILL, SHUTDOWN NOSAVE) under the
+	// executor lock while the script yields in Tick; the script stops at its next
+	// instruction.
+	Killed bool
+	// KilledBy names the command that killed the script, for the error text.
+	KilledBy string
+	// Data is the host's, untouched by the engine.
+	Data any
+}
+
+// Script is a compiled EVAL script.
+type Script struct {
+	SHA   string // lower-case hex SHA1 of Body
+	Body  []byte
+	Flags Flags
+	// HasShebang tells an old-style script (no #!) from one with flags: Redis applies
+	// different defaults to each.
+	HasShebang bool
+	fn         *lua.LFunction
+}
+
+// Engine is one Lua interpreter with Redis's sandbox, libraries and the redis API. It
+// is not safe for concurrent use: the server uses it under the executor lock.
+type Engine struct {
+	L    *lua.LState
+	kind Kind
+	host Host
+
+	globals *lua.LTable // the real globals, behind the read-only proxy
+	proxyG  *lua.LTable // the globals table scripts see (_G): empty, read-only
+	gmeta   *lua.LTable // proxyG's metatable; __index is globals (or the load API)
+	// protected maps each read-only proxy to the table it stands for.
+	protected  map[*lua.LTable]*lua.LTable
+	metaOf     map[*lua.LTable]*lua.LTable // proxy -> the metatable getmetatable shows
+	handler    *lua.LFunction              // the error handler (__redis__err__handler)
+	stringMeta *lua.LTable                 // what getmetatable("") shows
+	intr       interrupt
+	run        *Run
+	rand       rand48
+
+	scripts map[string]*Script // EVAL cache by SHA
+
+	// Function engine: the library being loaded by LoadLibrary, and the load-time
+	// globals.
+	loading *Library
+	loadAPI *lua.LTable
+}
+
+// NewEngine makes an interpreter of the given kind.
+func NewEngine(kind Kind, host Host) *Engine {
+	L := lua.NewState(lua.Options{SkipOpenLibs: true, CallStackSize: 256, RegistrySize: 1024 * 4, RegistryMaxSize: 1024 * 1024, RegistryGrowStep: 1024})
+	e := &Engine{
+		L:         L,
+		kind:      kind,
+		host:      host,
+		protected: make(map[*lua.LTable]*lua.LTable),
+		metaOf:    make(map[*lua.LTable]*lua.LTable),
+		scripts:   make(map[string]*Script),
+	}
+	e.rand.seed(0)
+	e.intr.e = e
+	e.setupSandbox()
+	L.SetContext(&e.intr)
+	return e
+}
+
+// Close releases the interpreter.
+func (e *Engine) Close() { e.L.Close() }
+
+// Running returns the run in progress, or nil.
+func (e *Engine) Running() *Run { return e.run }
+
+// SHA1Hex is redis.sha1hex and the EVAL cache key: the lower-case hex SHA1 of b.
+func SHA1Hex(b []byte) string {
+	sum := sha1.Sum(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// Lookup finds a cached script by SHA1 (any case); nil if absent.
+func (e *Engine) Lookup(sha []byte) *Script {
+	if len(sha) != 40 {
+		return nil
+	}
+	var low [40]byte
+	for i, c := range sha {
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		low[i] = c
+	}
+	return e.scripts[string(low[:])]
+}
+
+// NumScripts is the number of cached scripts.
+func (e *Engine) NumScripts() int { return len(e.scripts) }
+
+// ScriptsMemory estimates the memory of the cached script bodies.
+func (e *Engine) ScriptsMemory() int {
+	n := 0
+	for _, s := range e.scripts {
+		n += len(s.Body)
+	}
+	return n
+}
+
+// Load compiles body (an EVAL script) and caches it; a cached script is returned as
+// is. The error is Redis's reply text.
+func (e *Engine) Load(body []byte) (*Script, string) {
+	sha := SHA1Hex(body)
+	if s := e.scripts[sha]; s != nil {
+		return s, ""
+	}
+	flags, code, shebang, errMsg := parseEvalShebang(body)
+	if errMsg != "" {
+		return nil, errMsg
+	}
+	fn, err := e.compile(code, "user_script")
+	if err != "" {
+		return nil, "ERR Error compiling script (new function): " + err
+	}
+	s := &Script{SHA: sha, Body: append([]byte(nil), body...), Flags: flags, HasShebang: shebang, fn: fn}
+	e.scripts[sha] = s
+	return s, ""
+}
+
+// compile loads code as a function named chunk ("user_script"). A shebang line was
+// already blanked by the caller, keeping the line numbers.
+func (e *Engine) compile(code []byte, chunk string) (*lua.LFunction, string) {
+	fn, err := e.L.Load(strings.NewReader(string(code)), chunk)
+	if err != nil {
+		return nil, compileError(err)
+	}
+	return fn, ""
+}
+
+// RunScript runs a cached EVAL script with KEYS and ARGV and writes its reply to w.
+func (e *Engine) RunScript(r *Run, s *Script, keys, args [][]byte, w *resp.Writer) {
+	g := e.globals
+	g.RawSetString("KEYS", stringArray(keys))
+	g.RawSetString("ARGV", stringArray(args))
+	e.call(r, s.fn, w)
+}
+
+// call runs fn protected by the error handler and writes its result, or Redis's
+// error reply, to w.
+func (e *Engine) call(r *Run, fn *lua.LFunction, w *resp.Writer, args ...lua.LValue) {
+	ret, errObj := e.pcall(r, fn, args...)
+	if errObj != nil {
+		e.replyError(r, errObj, w, true)
+		return
+	}
+	e.toRESP(r, ret, w, 0)
+}
+
+// pcall runs fn with args as run r; it returns fn's first result, or the error object
+// ({err=, source=, line=} from the error handler) when it raised.
+func (e *Engine) pcall(r *Run, fn *lua.LFunction, args ...lua.LValue) (ret, errObj lua.LValue) {
+	L := e.L
+	if r.Resp == 0 {
+		r.Resp = 2
+	}
+	e.run = r
+	e.intr.reset()
+	defer func() {
+		e.run = nil
+		L.SetTop(0)
+	}()
+	L.Push(fn)
+	for _, a := range args {
+		L.Push(a)
+	}
+	err := L.PCall(len(args), 1, e.handler)
+	if err != nil {
+		var obj lua.LValue = lua.LString(err.Error())
+		var aerr *lua.ApiError
+		if errors.As(err, &aerr) {
+			obj = aerr.Object
+		}
+		if r.Killed {
+			if t, ok := obj.(*lua.LTable); !ok || t.RawGetString("killed") == lua.LNil {
+				obj = e.killedError(r)
+			}
+		}
+		return nil, obj
+	}
+	return L.Get(-1), nil
+}
+
+// killedError is the error table of a script stopped by SCRIPT KILL / FUNCTION KILL.
+func (e *Engine) killedError(r *Run) *lua.LTable {
+	by := r.KilledBy
+	if by == "" {
+		by = "SCRIPT KILL"
+	}
+	t := e.L.NewTable()
+	t.RawSetString("err", lua.LString("ERR Script killed by user with "+by+"..."))
+	t.RawSetString("killed", lua.LTrue)
+	return t
+}
+
+// replyError writes the reply of a script that raised obj: Redis's luaCallFunction
+// error path ("-<err> script: <name>, on <source>:<line>.").
+func (e *Engine) replyError(r *Run, obj lua.LValue, w *resp.Writer, top bool) {
+	var msg, source string
+	line := 0
+	ignoreStats := false
+	switch v := obj.(type) {
+	case *lua.LTable:
+		if s, ok := v.RawGetString("err").(lua.LString); ok {
+			msg = string(s)
+		} else if n, ok := v.RawGetString("err").(lua.LNumber); ok {
+			msg = numberToString(float64(n))
+		} else {
+			msg = "ERR unknown error"
+		}
+		if s, ok := v.RawGetString("source").(lua.LString); ok {
+			source = string(s)
+		}
+		switch l := v.RawGetString("line").(type) {
+		case lua.LNumber:
+			line = int(l)
+		case lua.LString:
+			line, _ = strconv.Atoi(string(l))
+		}
+		if b, ok := v.RawGetString("ignore_error_stats_update").(lua.LBool); ok {
+			ignoreStats = bool(b)
+		}
+	case lua.LString:
+		msg = "ERR " + string(v)
+	default:
+		msg = "ERR " + e.tostring(obj)
+	}
+	text := msg
+	if top && source != "" {
+		text += " script: " + r.Name + ", on " + source + ":" + strconv.Itoa(line) + "."
+	}
+	text = errorText(text)
+	w.Error(text)
+	if !ignoreStats {
+		e.host.CountError(text)
+	}
+}
+
+// errorText is what addReplyErrorFormat("-%s") makes of msg: trailing CR/LF trimmed,
+// inner ones become spaces (the writer does that), and an empty code gets none.
+func errorText(msg string) string {
+	return strings.TrimRight(msg, "\r\n")
+}
+
+// stringArray makes a Lua array of strings (KEYS, ARGV).
+func stringArray(items [][]byte) *lua.LTable {
+	t := &lua.LTable{}
+	for i, it := range items {
+		t.RawSetInt(i+1, lua.LString(it))
+	}
+	return t
+}
+
+// compileError turns a gopher-lua compile error into Lua 5.1's "chunk:line: msg" form
+// as far as it can.
+func compileError(err error) string {
+	msg := err.Error()
+	// gopher-lua: "<chunk> line:N(column:M) near 'tok':   syntax error\n"
+	var ae *lua.ApiError
+	if errors.As(err, &ae) {
+		if s, ok := ae.Object.(lua.LString); ok {
+			msg = string(s)
+		}
+	}
+	msg = strings.TrimSpace(msg)
+	if i := strings.Index(msg, " line:"); i > 0 {
+		chunk := msg[:i]
+		rest := msg[i+len(" line:"):]
+		j := strings.IndexByte(rest, '(')
+		if j > 0 {
+			lineNo := rest[:j]
+			tail := rest[j:]
+			near := ""
+			if k := strings.Index(tail, "near '"); k >= 0 {
+				nt := tail[k+len("near '"):]
+				if m := strings.Index(nt, "'"); m >= 0 {
+					tok := nt[:m]
+					if tok == "EOF" {
+						tok = "<eof>"
+					}
+					near = " near '" + tok + "'"
+					tail = nt[m+1:]
+				}
+			} else if k := strings.Index(tail, ")"); k >= 0 {
+				tail = tail[k+1:]
+			}
+			reason := strings.TrimSpace(strings.TrimLeft(tail, ":"))
+			if reason == "syntax error" || reason == "" {
+				reason = "unexpected symbol"
+			}
+			return chunk + ":" + lineNo + ": " + reason + near
+		}
+	}
+	return msg
+}
