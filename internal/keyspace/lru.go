@@ -98,3 +98,24 @@ func (ks *Keyspace) lfuLogIncr(counter uint32) uint32 {
 	}
 	return counter
 }
+
+// RestoredClock is Redis's objectSetLRUOrLFU for RESTORE and RDB loading: the access
+// clock of a value that was idle idleSecs seconds (LRU policies) or had LFU counter
+// freq (LFU policies); a negative argument means "not given" and the value gets a
+// fresh clock.
+func (ks *Keyspace) RestoredClock(now, idleSecs, freq int64) uint32 {
+	if ks.LFU {
+		if freq < 0 {
+			return ks.initLRU(now)
+		}
+		return lfuMinutes(now)<<8 | uint32(freq)
+	}
+	if idleSecs < 0 {
+		return ks.initLRU(now)
+	}
+	clock := int64(LRUClock(now)) - idleSecs*1000/lruClockResolution
+	for clock < 0 {
+		clock += LRUClockMax + 1
+	}
+	return uint32(clock) & LRUClockMax
+}

@@ -810,7 +810,10 @@ func TestJemallocSizeClasses(t *testing.T) {
 }
 
 func TestShutdown(t *testing.T) {
-	s := startServer(t) // default save points: the final save cannot be done
+	// Save points on, and the dir removed under the server: the final save fails.
+	dir := t.TempDir()
+	s := startServer(t, "--save", "3600 1", "--dir", dir)
+	os.RemoveAll(dir)
 	rc := dial(t, s)
 	rc.expect("-ERR syntax error\r\n", "SHUTDOWN", "x")
 	rc.expect("-ERR syntax error\r\n", "SHUTDOWN", "NOSAVE", "SAVE")
@@ -833,11 +836,16 @@ func TestShutdown(t *testing.T) {
 	rc.readEOF()
 	<-s.Done()
 
-	s = startServer(t)
+	dir = t.TempDir()
+	s = startServer(t, "--dir", dir)
 	rc = dial(t, s)
-	rc.send(encodeCommand("SHUTDOWN", "SAVE", "FORCE"))
+	rc.expect("+OK\r\n", "SET", "k", "v")
+	rc.send(encodeCommand("SHUTDOWN", "SAVE"))
 	rc.readEOF()
 	<-s.Done()
+	if _, err := os.Stat(filepath.Join(dir, "dump.rdb")); err != nil {
+		t.Fatalf("SHUTDOWN SAVE wrote no dump.rdb: %v", err)
+	}
 }
 
 func TestShutdownErrorsAgainstRedis(t *testing.T) {

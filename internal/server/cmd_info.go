@@ -555,15 +555,19 @@ func (s *Server) infoPersistence(ib *infoBuilder) {
 	ib.int("current_save_keys_processed", 0)
 	ib.int("current_save_keys_total", 0)
 	ib.int("rdb_changes_since_last_save", s.dirty)
-	ib.int("rdb_bgsave_in_progress", 0)
+	ib.int("rdb_bgsave_in_progress", int64(b2i(s.rdb.bgsaveRunning)))
 	ib.int("rdb_last_save_time", s.lastSave)
-	ib.str("rdb_last_bgsave_status", "ok")
-	ib.int("rdb_last_bgsave_time_sec", -1)
-	ib.int("rdb_current_bgsave_time_sec", -1)
-	ib.int("rdb_saves", 0)
+	ib.str("rdb_last_bgsave_status", okOrErr(s.rdb.lastSaveError == nil || s.rdb.lastBgsaveOK))
+	ib.int("rdb_last_bgsave_time_sec", s.rdb.lastBgsaveSecs)
+	current := int64(-1)
+	if s.rdb.bgsaveRunning {
+		current = int64(time.Since(s.rdb.bgsaveStarted).Seconds())
+	}
+	ib.int("rdb_current_bgsave_time_sec", current)
+	ib.int("rdb_saves", s.rdb.saves)
 	ib.int("rdb_last_cow_size", 0)
-	ib.int("rdb_last_load_keys_expired", 0)
-	ib.int("rdb_last_load_keys_loaded", 0)
+	ib.int("rdb_last_load_keys_expired", s.rdb.loadKeysExpired)
+	ib.int("rdb_last_load_keys_loaded", s.rdb.loadKeysLoaded)
 	ib.int("aof_enabled", 0)
 	ib.int("aof_rewrite_in_progress", 0)
 	ib.int("aof_rewrite_scheduled", 0)
@@ -691,4 +695,11 @@ func processCPU() (user, sys, cuser, csys string) {
 		return strconv.FormatInt(us/1_000_000, 10) + "." + strings.Repeat("0", 6-len(frac)) + frac
 	}
 	return secs(f[11]), secs(f[12]), secs(f[13]), secs(f[14])
+}
+
+func okOrErr(ok bool) string {
+	if ok {
+		return "ok"
+	}
+	return "err"
 }

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"errors"
 	"fmt"
 	"math/bits"
 	"runtime"
@@ -65,13 +64,10 @@ const (
 	shutdownForce
 )
 
-// errNoPersistence is what saveForShutdown reports until Cairn writes RDB files.
-var errNoPersistence = errors.New("saving is not implemented in Cairn yet")
-
 // saveForShutdown writes the final snapshot SHUTDOWN asks for. Cairn has no persistence
 // yet, so it always fails, and SHUTDOWN then behaves as redis-server does when its save
 // fails: it refuses to exit unless FORCE is given. Caller holds the executor lock.
-func (s *Server) saveForShutdown() error { return errNoPersistence }
+func (s *Server) saveForShutdown() error { return s.save() }
 
 // SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]
 //

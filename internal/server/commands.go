@@ -13,6 +13,7 @@ var procTables = []procTable{
 	connectionProcs,
 	multiProcs,
 	pubsubProcs,
+	persistProcs,
 	stringProcs,
 	keyProcs,
 	expireProcs,

@@ -124,7 +124,8 @@ func TestDiff(t *testing.T) {
 				if sc.requires != "" && !requirementMet(sc.requires) {
 					t.Skipf("requires: %s", sc.requires)
 				}
-				s := startServer(t)
+				// Redis's default save points, as the recorded CONFIG GET save shows.
+				s := startServer(t, "--save", "3600 1 300 100 60 10000")
 				if sc.pending != "" && !*pendingFlag {
 					// Tried anyway, so the skip says whether it is still needed.
 					problems, total := compareScript(sc, s.Addr().String())

@@ -28,7 +28,9 @@ func startServer(t testing.TB, opts ...string) *Server {
 // returned (after Shutdown), for tests that restart a server on the same files.
 func startServerDone(t testing.TB, opts ...string) (*Server, <-chan struct{}) {
 	t.Helper()
-	args := append([]string{"--port", "0", "--bind", "127.0.0.1"}, opts...)
+	// No save points and a private dir unless a test asks: tests never write dump.rdb
+	// into the source tree.
+	args := append([]string{"--port", "0", "--bind", "127.0.0.1", "--save", "", "--dir", t.TempDir()}, opts...)
 	cfg, err := config.Load("", args)
 	if err != nil {
 		t.Fatalf("config: %v", err)

@@ -45,6 +45,7 @@ type Server struct {
 	blockedClients int
 	watchers       map[blockKey][]*client // WATCHed keys, guarded by mu
 	aof            *aofState              // nil when appendonly is off
+	rdb            rdbState
 
 	// Pub/sub (cmd_pubsub.go), guarded by mu.
 	pubsub      *pubsub.Registry[*client]
@@ -130,8 +131,16 @@ func (s *Server) ListenAndServe() error {
 
 // Listen opens the listeners without serving yet.
 func (s *Server) Listen() error {
+	// Load the data set as Redis does: from the AOF when it is on, else from the RDB.
 	if s.cfg.AppendOnly && s.aof == nil {
 		if err := s.openAOF(); err != nil {
+			return err
+		}
+	} else if !s.cfg.AppendOnly {
+		s.mu.Lock()
+		err := s.loadRDB()
+		s.mu.Unlock()
+		if err != nil {
 			return err
 		}
 	}
@@ -321,6 +330,9 @@ func (s *Server) cronLocked() {
 	if s.activeExpireEnabled {
 		s.ks.ActiveExpireCycle(s.cfg.Hz, keyspace.Now)
 		s.flushPropagation(nil) // the DELs of keys the cycle expired
+	}
+	if len(s.cfg.Save) > 0 {
+		s.checkSavePoints()
 	}
 	for _, db := range s.ks.DBs {
 		db.RehashStep(100)

@@ -1,0 +1,349 @@
+package server
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"cairn/internal/ds/listpack"
+	"cairn/internal/ds/quicklist"
+	"cairn/internal/keyspace"
+	"cairn/internal/persist/rdb"
+	"cairn/internal/types"
+)
+
+// RDB snapshots: SAVE, fork-less BGSAVE, save points, loading at start.
+//
+// Both SAVE and BGSAVE use a keyspace.Snapshot (point-in-time, copy on write per key)
+// feeding an rdb.Encoder that writes into an in-memory buffer. SAVE runs it to the end
+// under the executor lock, as Redis's SAVE blocks. BGSAVE runs in a goroutine that
+// takes the lock for one short step at a time (a few thousand table slots), takes the
+// bytes encoded so far and writes them to the file with the lock released; writes in
+// between steps save the keys they touch first. The file is written to a temporary
+// name, fsynced and renamed over dbfilename, as Redis does.
+
+// snapshotStepSlots is how many table slots a BGSAVE step walks under the lock.
+const snapshotStepSlots = 4096
+
+// rdbState is the RDB side of INFO persistence. Guarded by the executor lock.
+type rdbState struct {
+	bgsaveRunning   bool
+	bgsaveStarted   time.Time
+	lastBgsaveOK    bool
+	lastBgsaveSecs  int64
+	saves           int64
+	dirtyAtStart    int64
+	lastSaveError   error
+	loadKeysLoaded  int64
+	loadKeysExpired int64
+	scheduled       bool // BGSAVE SCHEDULE while another save runs
+}
+
+// rdbPath is dir/dbfilename.
+func (s *Server) rdbPath() string { return filepath.Join(s.cfg.Dir, s.cfg.DBFilename) }
+
+// valueToRDB describes an object for the encoder without copying its data.
+func valueToRDB(o *keyspace.Object) (rdb.Value, error) {
+	switch o.Type {
+	case keyspace.TypeString:
+		if o.Enc == keyspace.EncInt {
+			return rdb.Value{Type: o.Type, Enc: rdb.EncInt, Int: o.Int}, nil
+		}
+		return rdb.Value{Type: o.Type, Enc: rdb.EncRaw, Str: o.Str}, nil
+	case keyspace.TypeList:
+		l := o.Ptr.(*types.List)
+		ql := l.Quicklist()
+		return rdb.Value{Type: o.Type, Enc: rdb.EncQuicklist, Len: ql.NodeCount(), NodeSeq: ql.Nodes}, nil
+	}
+	if conv, ok := o.Ptr.(rdbValuer); ok {
+		return conv.RDBValue(), nil
+	}
+	return rdb.Value{}, fmt.Errorf("type %s cannot be saved yet", o.Type)
+}
+
+// rdbValuer is implemented by collection types that describe themselves for the RDB
+// encoder (hash, set, sorted set).
+type rdbValuer interface{ RDBValue() rdb.Value }
+
+// objectFromRDB builds an object from a decoded value, applying Cairn's encoding
+// thresholds as Redis does after loading.
+func (s *Server) objectFromRDB(v *rdb.Value) (keyspace.Object, error) {
+	switch v.Type {
+	case keyspace.TypeString:
+		if v.Enc == rdb.EncInt {
+			return keyspace.NewIntObject(v.Int), nil
+		}
+		return keyspace.NewStringObject(v.Str, nil), nil
+	case keyspace.TypeList:
+		lim := s.limits()
+		ql := quicklist.New(lim.ListMaxListpackSize, lim.ListCompressDepth)
+		switch v.Enc {
+		case rdb.EncQuicklist:
+			for _, n := range v.Nodes {
+				if n.Plain {
+					ql.AppendPlain(n.Data)
+					continue
+				}
+				lp, err := listpackFromRDB(n.Data)
+				if err != nil {
+					return keyspace.Object{}, err
+				}
+				ql.AppendListpack(lp)
+			}
+		default:
+			for _, e := range v.Elems {
+				ql.PushTail(e)
+			}
+		}
+		return keyspace.Object{Type: keyspace.TypeList, Enc: keyspace.EncQuicklist, Ptr: types.NewListFromQuicklist(ql)}, nil
+	}
+	if load := rdbLoaders[v.Type]; load != nil {
+		return load(v, s.limits())
+	}
+	return keyspace.Object{}, fmt.Errorf("type %s cannot be loaded yet", v.Type)
+}
+
+// rdbLoaders builds collection objects of the types that register here (hash, set,
+// sorted set) from decoded values.
+var rdbLoaders = map[keyspace.Type]func(v *rdb.Value, lim types.Limits) (keyspace.Object, error){}
+
+// writeSnapshot encodes the whole keyspace, as of now, to w. With step > 0 it releases
+// the executor lock between steps (BGSAVE); the caller holds the lock on entry and on
+// return either way.
+func (s *Server) writeSnapshot(w io.Writer, step int) error {
+	var buf bytes.Buffer
+	enc := rdb.NewEncoder(&buf, rdb.EncoderOptions{Compress: s.cfg.RDBCompression, Checksum: s.cfg.RDBChecksum})
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	if err := enc.WriteHeader(rdb.DefaultAux(time.Now(), int64(m.HeapAlloc), false)); err != nil {
+		return err
+	}
+	curDB := -1
+	var encErr error
+	snap := s.ks.BeginSnapshot(func(db int, key string, e *keyspace.Entry) {
+		if encErr != nil {
+			return
+		}
+		if db != curDB {
+			d := s.ks.DBs[db]
+			if encErr = enc.SelectDB(db, uint64(d.Len()), uint64(d.VolatileLen())); encErr != nil {
+				return
+			}
+			curDB = db
+		}
+		v, err := valueToRDB(&e.Obj)
+		if err != nil {
+			encErr = fmt.Errorf("key %q: %w", key, err)
+			return
+		}
+		encErr = enc.WriteKey([]byte(key), rdb.KeyMeta{ExpireAt: e.ExpireAt}, &v)
+	})
+	drain := func() error {
+		if buf.Len() == 0 {
+			return nil
+		}
+		out := append([]byte(nil), buf.Bytes()...)
+		buf.Reset()
+		if step == 0 {
+			_, err := w.Write(out)
+			return err
+		}
+		s.mu.Unlock()
+		_, err := w.Write(out)
+		s.mu.Lock()
+		return err
+	}
+	for {
+		n := step
+		if n == 0 {
+			n = 1 << 20
+		}
+		done := snap.Step(n)
+		if err := enc.Flush(); err != nil && encErr == nil {
+			encErr = err
+		}
+		if encErr != nil {
+			snap.Abort()
+			return encErr
+		}
+		if done {
+			break
+		}
+		if err := drain(); err != nil {
+			snap.Abort()
+			return err
+		}
+	}
+	if err := enc.Close(); err != nil {
+		return err
+	}
+	return drain()
+}
+
+// saveRDB writes the snapshot to dbfilename through a temporary file. step as for
+// writeSnapshot. Caller holds the lock.
+func (s *Server) saveRDB(step int) error {
+	path := s.rdbPath()
+	tmp := filepath.Join(filepath.Dir(path), fmt.Sprintf("temp-%d-%d.rdb", os.Getpid(), time.Now().UnixNano()))
+	f, err := os.Create(tmp)
+	if err != nil {
+		return fmt.Errorf("failed opening the temp RDB file %s: %w", tmp, err)
+	}
+	bw := bufio.NewWriterSize(f, 1<<16)
+	err = s.writeSnapshot(bw, step)
+	if err == nil {
+		err = bw.Flush()
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return nil
+}
+
+// save is SAVE: the whole snapshot under the lock. Caller holds the lock.
+func (s *Server) save() error {
+	if s.rdb.bgsaveRunning {
+		return errors.New("ERR Background save already in progress")
+	}
+	dirty := s.dirty
+	if err := s.saveRDB(0); err != nil {
+		s.log.Warn("Failed saving the DB", "err", err)
+		s.rdb.lastSaveError = err
+		return err
+	}
+	s.dirty -= dirty
+	s.lastSave = time.Now().Unix()
+	s.rdb.lastBgsaveOK = true
+	s.rdb.saves++
+	s.log.Info("DB saved on disk")
+	return nil
+}
+
+// bgsave starts a fork-less background save. Caller holds the lock.
+func (s *Server) bgsave() error {
+	if s.rdb.bgsaveRunning {
+		return errors.New("ERR Background save already in progress")
+	}
+	s.rdb.bgsaveRunning = true
+	s.rdb.bgsaveStarted = time.Now()
+	s.rdb.dirtyAtStart = s.dirty
+	s.log.Info("Background saving started (fork-less snapshot)")
+	go func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		err := s.saveRDB(snapshotStepSlots)
+		s.rdb.bgsaveRunning = false
+		s.rdb.lastBgsaveSecs = int64(time.Since(s.rdb.bgsaveStarted).Seconds())
+		if err != nil {
+			s.rdb.lastBgsaveOK = false
+			s.rdb.lastSaveError = err
+			s.log.Warn("Background saving error", "err", err)
+			return
+		}
+		s.dirty -= s.rdb.dirtyAtStart
+		s.lastSave = time.Now().Unix()
+		s.rdb.lastBgsaveOK = true
+		s.rdb.saves++
+		s.log.Info("Background saving terminated with success")
+		if s.rdb.scheduled {
+			s.rdb.scheduled = false
+			s.bgsave() //nolint:errcheck // nothing is running now
+		}
+	}()
+	return nil
+}
+
+// checkSavePoints is the cron's `save <seconds> <changes>` rule. Caller holds the lock.
+func (s *Server) checkSavePoints() {
+	if s.rdb.bgsaveRunning || s.dirty == 0 {
+		return
+	}
+	elapsed := time.Now().Unix() - s.lastSave
+	for _, sp := range s.cfg.Save {
+		if s.dirty >= sp[1] && elapsed >= sp[0] {
+			s.log.Info("Changes in seconds. Saving...", "changes", sp[1], "seconds", sp[0])
+			s.bgsave() //nolint:errcheck // not running: checked above
+			return
+		}
+	}
+}
+
+// loadRDB loads dbfilename at start, if it exists.
+func (s *Server) loadRDB() error {
+	f, err := os.Open(s.rdbPath())
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	start := time.Now()
+	n, expired, err := s.loadRDBFrom(bufio.NewReaderSize(f, 1<<16))
+	if err != nil {
+		return fmt.Errorf("short read or OOM loading DB %s: %w", s.rdbPath(), err)
+	}
+	s.rdb.loadKeysLoaded, s.rdb.loadKeysExpired = n, expired
+	s.log.Info("DB loaded from disk", "seconds", time.Since(start).Seconds(), "keys", n, "expired", expired)
+	return nil
+}
+
+// loadRDBFrom decodes an RDB stream into the keyspace, skipping keys already expired.
+func (s *Server) loadRDBFrom(r io.Reader) (loaded, expired int64, err error) {
+	d := rdb.NewDecoder(r, rdb.DecoderOptions{})
+	db := s.ks.DBs[0]
+	now := keyspace.Now()
+	for {
+		rec, err := d.Next()
+		if errors.Is(err, io.EOF) {
+			return loaded, expired, nil
+		}
+		var unsupported *rdb.UnsupportedError
+		if errors.As(err, &unsupported) && unsupported.Skipped {
+			s.log.Warn("Skipping a key of a type Cairn does not have yet", "err", err)
+			continue
+		}
+		if err != nil {
+			return loaded, expired, err
+		}
+		switch rec.Kind {
+		case rdb.KindSelectDB:
+			if rec.DB >= len(s.ks.DBs) {
+				return loaded, expired, fmt.Errorf("FATAL: Data file was created with a Redis server configured to handle more than %d databases", len(s.ks.DBs))
+			}
+			db = s.ks.DBs[rec.DB]
+		case rdb.KindKey:
+			if rec.Meta.ExpireAt != 0 && rec.Meta.ExpireAt <= now {
+				expired++
+				continue
+			}
+			obj, err := s.objectFromRDB(&rec.Value)
+			if err != nil {
+				return loaded, expired, fmt.Errorf("key %q: %w", rec.Key, err)
+			}
+			db.Put(rec.Key, keyspace.Entry{Obj: obj, ExpireAt: rec.Meta.ExpireAt})
+			loaded++
+		case rdb.KindEOF:
+			return loaded, expired, nil
+		}
+	}
+}
+
+// listpackFromRDB adopts a listpack node read from an RDB file (already validated).
+func listpackFromRDB(b []byte) (listpack.Listpack, error) { return listpack.FromBytes(b) }
