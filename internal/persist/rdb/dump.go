@@ -62,3 +62,28 @@ func ParseDumpPayload(b []byte) (Value, error) {
 	}
 	return v, nil
 }
+
+// SerializedLength is the size of v's serialisation in an RDB file, the value alone
+// (no type byte, no key), as Redis's rdbSavedObjectLen computes it for DEBUG OBJECT's
+// serializedlength; compress is rdbcompression. It uses bounded memory whatever the
+// size of v.
+func SerializedLength(v *Value, compress bool) (int64, error) {
+	t, err := objTypeOf(v)
+	if err != nil {
+		return 0, err
+	}
+	var cw countingWriter
+	e := Encoder{w: &cw, opts: EncoderOptions{Compress: compress}, buf: make([]byte, 0, 512)}
+	err = e.writeValue(t, v)
+	if e.lzf != nil {
+		compressors.Put(e.lzf)
+	}
+	if err != nil {
+		return 0, err
+	}
+	return cw.n + int64(len(e.buf)), nil
+}
+
+type countingWriter struct{ n int64 }
+
+func (w *countingWriter) Write(p []byte) (int, error) { w.n += int64(len(p)); return len(p), nil }

@@ -483,16 +483,17 @@ func (e *Encoder) writeQuicklist(v *Value) error {
 		}
 		clear(e.nodes)
 	case v.NodeSeq != nil:
-		e.writeLen(uint64(v.Len))
+		n, nodes := v.Len, v.NodeSeq // not v in the loop: a captured v would escape
+		e.writeLen(uint64(n))
 		got := 0
-		for data, plain := range v.NodeSeq {
-			if got++; got > v.Len {
+		for data, plain := range nodes {
+			if got++; got > n {
 				break
 			}
 			node(data, plain)
 		}
-		if got != v.Len {
-			return fmt.Errorf("list yielded more or fewer than its %d nodes", v.Len)
+		if got != n {
+			return fmt.Errorf("list yielded more or fewer than its %d nodes", n)
 		}
 	default:
 		e.writeLen(uint64(len(v.Nodes)))

@@ -21,9 +21,16 @@ const testFunction = "#!lua name=mylib\nredis.register_function('myfunc', functi
 // populateRedis builds, on redis-server, a data set with every type and encoding
 // redis-server 7.0 writes, small and large, around the conversion thresholds, with
 // TTLs, in several databases; plus streams (which Cairn's Decoder skips) and a
-// function library.
-func populateRedis(t *testing.T, s *redisServer, streams bool) {
+// function library. With small set, the large values are smaller (for the golden
+// file), though still past every threshold.
+func populateRedis(t *testing.T, s *redisServer, streams, small bool) {
 	t.Helper()
+	big := func(n int) int {
+		if small {
+			return n / 8
+		}
+		return n
+	}
 	r := rand.New(rand.NewPCG(7, 7))
 	random := func(n int) string {
 		b := make([]byte, n)
@@ -48,7 +55,7 @@ func populateRedis(t *testing.T, s *redisServer, streams bool) {
 		"s:int8": "-128", "s:int16": "32000", "s:int32": "-2000000000", "s:lead0": "0123", "s:empty": "",
 		"s:embstr": "hello world", "s:raw": random(100), "s:lzf": strings.Repeat("abc", 1000),
 		"s:lzf21": strings.Repeat("a", 21), "s:lzf20": strings.Repeat("a", 20), "s:bin": "\x00\xff\r\n",
-		"s:big": strings.Repeat("0123456789", 20000), "s:bigrandom": random(100000),
+		"s:big": strings.Repeat("0123456789", big(20000)), "s:bigrandom": random(big(100000) / 4),
 		"12345": "integer key", strings.Repeat("long key ", 20): "compressible key",
 	} {
 		do("SET", k, v)
@@ -63,9 +70,9 @@ func populateRedis(t *testing.T, s *redisServer, streams bool) {
 	// DB 1: lists.
 	do("SELECT", "1")
 	do("RPUSH", "l:small", "a", "b", "c", "1", "2", "-3")
-	many([]string{"RPUSH", "l:big"}, 10000, func(i int) []string { return []string{"element-" + itoa(i)} })
+	many([]string{"RPUSH", "l:big"}, big(10000), func(i int) []string { return []string{"element-" + itoa(i)} })
 	many([]string{"RPUSH", "l:compressible"}, 2000, func(i int) []string { return []string{strings.Repeat("z", 50)} })
-	many([]string{"RPUSH", "l:ints"}, 3000, func(i int) []string { return []string{itoa(i * 7919)} })
+	many([]string{"RPUSH", "l:ints"}, big(3000), func(i int) []string { return []string{itoa(i * 7919)} })
 	do("CONFIG", "SET", "list-max-listpack-size", "4")
 	many([]string{"RPUSH", "l:fill4"}, 30, func(i int) []string { return []string{itoa(i)} })
 	do("CONFIG", "SET", "list-max-listpack-size", "-2")
@@ -80,7 +87,7 @@ func populateRedis(t *testing.T, s *redisServer, streams bool) {
 	many([]string{"SADD", "set:512"}, 512, func(i int) []string { return []string{itoa(i)} })
 	many([]string{"SADD", "set:513"}, 513, func(i int) []string { return []string{itoa(i)} })
 	do("SADD", "set:str", "a", "b", "c", "1")
-	many([]string{"SADD", "set:big"}, 2000, func(i int) []string { return []string{"member-" + itoa(i)} })
+	many([]string{"SADD", "set:big"}, big(2000), func(i int) []string { return []string{"member-" + itoa(i)} })
 	many([]string{"SADD", "set:long"}, 20, func(i int) []string { return []string{strings.Repeat("long-", 10) + itoa(i)} })
 	// DB 3: hashes.
 	do("SELECT", "3")
@@ -89,7 +96,7 @@ func populateRedis(t *testing.T, s *redisServer, streams bool) {
 	many([]string{"HSET", "h:129"}, 129, func(i int) []string { return []string{"f" + itoa(i), itoa(i)} })
 	do("HSET", "h:v64", "f", strings.Repeat("v", 64))
 	do("HSET", "h:v65", "f", strings.Repeat("v", 65), "g", "x")
-	many([]string{"HSET", "h:big"}, 5000, func(i int) []string { return []string{"field:" + itoa(i), strings.Repeat("x", i%100)} })
+	many([]string{"HSET", "h:big"}, big(5000), func(i int) []string { return []string{"field:" + itoa(i), strings.Repeat("x", i%100)} })
 	many([]string{"HSET", "h:lzf"}, 100, func(i int) []string { return []string{"field:" + itoa(i), "value"} })
 	// DB 4: sorted sets.
 	do("SELECT", "4")
@@ -97,7 +104,7 @@ func populateRedis(t *testing.T, s *redisServer, streams bool) {
 	many([]string{"ZADD", "z:128"}, 128, func(i int) []string { return []string{itoa(i), "m" + itoa(i)} })
 	many([]string{"ZADD", "z:129"}, 129, func(i int) []string { return []string{itoa(i), "m" + itoa(i)} })
 	do("ZADD", "z:m65", "1", strings.Repeat("m", 65), "2", "x")
-	many([]string{"ZADD", "z:big"}, 5000, func(i int) []string {
+	many([]string{"ZADD", "z:big"}, big(5000), func(i int) []string {
 		return []string{strconv.FormatFloat(r.NormFloat64()*1e6, 'g', -1, 64), "member:" + itoa(i)}
 	})
 	do("ZADD", "z:skip-inf", "inf", strings.Repeat("m", 70), "-inf", "y", "0", "z", "1.7976931348623157e308", "w")
@@ -235,19 +242,28 @@ func reencode(t *testing.T, recs []fileRecord, opts EncoderOptions) []byte {
 // decoded and compared, key by key, with what redis-server reports through commands;
 // re-encoding the decoded records gives back redis-server's file byte for byte.
 func TestOracleRedisToCairn(t *testing.T) {
+	if *rewrite {
+		s := startRedis(t, "")
+		populateRedis(t, s, true, true)
+		want := s.describeAll(t, 16)
+		s.do(t, "SAVE")
+		file, err := os.ReadFile(filepath.Join(s.dir, "dump.rdb"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkAgainstRedis(t, readRecords(t, file), want)
+		writeGolden(t, file, want)
+		s.stop()
+	}
 	s := startRedis(t, "")
-	populateRedis(t, s, true)
+	populateRedis(t, s, true, false)
 	want := s.describeAll(t, 16)
 	s.do(t, "SAVE")
 	file, err := os.ReadFile(filepath.Join(s.dir, "dump.rdb"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	recs := readRecords(t, file)
-	checkAgainstRedis(t, recs, want)
-	if *rewrite {
-		writeGolden(t, file, want)
-	}
+	checkAgainstRedis(t, readRecords(t, file), want)
 
 	// Without the streams, the file re-encodes to itself.
 	for _, k := range []string{"stream", "stream2"} {
@@ -452,7 +468,7 @@ func TestOracleLRUFields(t *testing.T) {
 // re-made byte for byte by DumpPayload), and DumpPayload's are accepted by RESTORE.
 func TestOracleDump(t *testing.T) {
 	s := startRedis(t, "")
-	populateRedis(t, s, false)
+	populateRedis(t, s, false, false)
 	want := s.describeAll(t, 16)
 	n := 0
 	for id, w := range want {
@@ -550,4 +566,32 @@ func withVersion(p []byte, v uint16) []byte {
 		q = append(q, byte(sum>>(8*i)))
 	}
 	return q
+}
+
+// TestOracleSerializedLength: SerializedLength is DEBUG OBJECT's serializedlength.
+func TestOracleSerializedLength(t *testing.T) {
+	s := startRedis(t, "")
+	populateRedis(t, s, false, true)
+	for _, compress := range []string{"yes", "no"} {
+		s.do(t, "CONFIG", "SET", "rdbcompression", compress)
+		for db := range 16 {
+			s.do(t, "SELECT", strconv.Itoa(db))
+			for _, k := range s.strs(t, "KEYS", "*") {
+				v, err := ParseDumpPayload([]byte(s.str(t, "DUMP", k)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, err := SerializedLength(&v, compress == "yes")
+				if err != nil {
+					t.Fatal(err)
+				}
+				obj := s.str(t, "DEBUG", "OBJECT", k)
+				i := strings.Index(obj, "serializedlength:")
+				want, _ := strconv.ParseInt(strings.Fields(obj[i+len("serializedlength:"):])[0], 10, 64)
+				if got != want {
+					t.Errorf("%d/%s (rdbcompression %s): %d, DEBUG OBJECT says %d", db, k, compress, got, want)
+				}
+			}
+		}
+	}
 }
