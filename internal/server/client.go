@@ -82,6 +82,8 @@ type client struct {
 	pendingInput []byte
 	watchDone    chan struct{}
 
+	tracking clientTracking // CLIENT TRACKING state (tracking.go), guarded by the executor lock
+
 	// Data pushed by other clients (MONITOR lines, later pub/sub), sent by pushLoop.
 	pushMu    sync.Mutex
 	push      []byte
@@ -358,14 +360,22 @@ func (c *client) pushLoop() {
 			c.conn.Close()
 			return
 		}
-		if c.flags&flagCloseASAP != 0 {
-			c.conn.Close()
-		}
 	}
 }
 
 // teardown unregisters the client after its connection ended.
 func (c *client) teardown() {
+	// Replies already handed to the push writer (QUIT's +OK from a subscriber or a
+	// tracking client) go out before the close.
+	c.writeMu.Lock()
+	c.pushMu.Lock()
+	rest := c.push
+	c.push = nil
+	c.pushMu.Unlock()
+	if len(rest) > 0 {
+		c.conn.Write(rest) //nolint:errcheck // closing anyway
+	}
+	c.writeMu.Unlock()
 	c.conn.Close()
 	s := c.srv
 	s.mu.Lock()
@@ -375,6 +385,7 @@ func (c *client) teardown() {
 	}
 	s.unwatchAll(c)
 	c.unsubscribeAll()
+	s.disableTracking(c)
 	s.mu.Unlock()
 	s.numClients.Add(-1)
 	close(c.closed)

@@ -28,6 +28,11 @@ var connectionProcs = procTable{
 	"client|unpause":  clientUnpauseCommand,
 	"client|help":     clientHelpCommand,
 	"client|unblock":  clientUnblockCommand,
+
+	"client|tracking":     clientTrackingCommand,
+	"client|caching":      clientCachingCommand,
+	"client|getredir":     clientGetredirCommand,
+	"client|trackinginfo": clientTrackinginfoCommand,
 }
 
 // PING [message]
@@ -188,6 +193,7 @@ func resetCommand(c *client) {
 	s := c.srv
 	c.discardTransaction()
 	c.unsubscribeAll()
+	s.disableTracking(c)
 	if c.flags&flagMonitor != 0 {
 		s.removeMonitor(c)
 		c.flags &^= flagMonitor
@@ -317,6 +323,7 @@ func (c *client) appendInfo(b []byte) []byte {
 	if c.flags&flagBlocked != 0 {
 		flags += "b"
 	}
+	flags = c.appendTrackingFlags(flags)
 	if c.flags&flagCloseASAP != 0 {
 		flags += "A"
 	}
@@ -379,7 +386,7 @@ func (c *client) appendInfo(b []byte) []byte {
 	kv("events", "r")
 	kv("cmd", cmdName)
 	kv("user", "default")
-	ki("redir", -1)
+	ki("redir", c.trackingRedirect())
 	b = append(b, "resp="...)
 	b = strconv.AppendInt(b, int64(c.w.Proto), 10)
 	return b

@@ -457,6 +457,7 @@ func flushdbCommand(c *client) {
 		return
 	}
 	c.srv.touchWatchedKeysInDB(c.db, nil) // signalFlushedDb
+	c.srv.trackingInvalidateKeysOnFlush()
 	c.srv.dirty += int64(c.db.Len())
 	c.db.Flush()
 	c.w.OK()
@@ -476,6 +477,7 @@ func flushallCommand(c *client) {
 		s.dirty += int64(db.Len())
 		db.Flush()
 	}
+	s.trackingInvalidateKeysOnFlush()
 	s.dirty++
 	c.w.OK()
 }

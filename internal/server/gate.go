@@ -72,6 +72,9 @@ func lowerInto(dst []byte, b []byte) ([]byte, bool) {
 // processCommand is Redis's processCommand: the gate every command passes, in Redis's
 // order: lookup, arity, authentication, then execution through call.
 func (s *Server) processCommand(c *client) {
+	if c.tracking.flags&trackCaching != 0 {
+		defer s.trackingResetCaching(c)
+	}
 	argv := c.argv
 	if len(argv[0]) == 4 && strings.EqualFold(string(argv[0]), "quit") {
 		c.w.OK()
@@ -138,6 +141,8 @@ func (s *Server) processCommand(c *client) {
 // MONITOR feed. A panic inside the command is recovered here: the client gets an
 // error, the stack is logged with the command name, and the server keeps serving.
 func (s *Server) call(c *client, cmd *command) {
+	prev := s.current // nil unless nested (EXEC)
+	defer func() { s.current = prev }()
 	c.cmd = cmd
 	s.current = c
 	if c.replyMode == replySkip {
@@ -181,6 +186,10 @@ func (s *Server) call(c *client, cmd *command) {
 		if c.replyMode == replySkipThis {
 			c.replyMode = replyOn
 		}
+	}
+	if s.tracking.active() {
+		// After the reply: invalidations for c follow it, even with CLIENT REPLY OFF.
+		s.trackingAfterCall(c, cmd, prev == nil)
 	}
 	real := cmd
 	cmd.calls++

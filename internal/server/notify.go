@@ -14,4 +14,5 @@ const (
 // signalModifiedKey). Caller holds the executor lock.
 func (s *Server) signalModifiedKey(db *keyspace.DB, key []byte) {
 	s.touchWatchedKey(db, key)
+	s.trackingInvalidateKey(s.current, key, true)
 }

@@ -52,6 +52,8 @@ type Server struct {
 	shardPubsub *pubsub.Registry[*client]
 	scratch     resp.Writer // for messages to other clients
 
+	tracking trackingTable // client-side caching (tracking.go), guarded by mu
+
 	// Limits read by connection goroutines without the executor lock.
 	maxBulkLen     atomic.Int64
 	queryBufLimit  atomic.Int64
