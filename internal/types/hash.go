@@ -17,9 +17,11 @@ import (
 // order (a new field goes to the tail, a changed value stays in place), as Redis keeps
 // it. Set converts it, for good, to a hash table (dict.Dict) when a field or value
 // longer than hash-max-listpack-value bytes is stored, when the listpack would pass
-// LISTPACK_MAX_SAFETY_SIZE, or when it holds more than hash-max-listpack-entries
-// fields: the same three conditions, compared the same way (strictly greater), as
-// Redis 7.0's hashTypeTryConversion and hashTypeSet. Deleting never converts back.
+// LISTPACK_MAX_SAFETY_SIZE, or when a write leaves it with more than
+// hash-max-listpack-entries fields (an update counts: after the limit was lowered, the
+// next write converts): the same conditions, compared the same way (strictly
+// greater), as Redis 7.0's hashTypeTryConversion and hashTypeSet. Deleting never
+// converts back.
 //
 // Memory. In the hash table each field and its value share one allocation: the field's
 // bytes are the dict key (a string viewing the start of the buffer) and the value is
@@ -121,14 +123,17 @@ func (h *Hash) Set(field, value []byte, lim Limits) (inserted bool) {
 	}
 	if p := h.lpFind(field); p >= 0 {
 		h.lp.Replace(h.lp.Next(p), value)
-		return false
+	} else {
+		h.lp.Append(field)
+		h.lp.Append(value)
+		inserted = true
 	}
-	h.lp.Append(field)
-	h.lp.Append(value)
+	// Checked after an update too: a hash left over the limit by a lowered
+	// hash-max-listpack-entries converts at its next write, as in Redis.
 	if h.lp.Len()/2 > lim.HashMaxListpackEntries {
 		h.convert()
 	}
-	return true
+	return inserted
 }
 
 // htSet is Set on the hash table.

@@ -210,6 +210,18 @@ func TestHashThresholds(t *testing.T) {
 		}
 	}
 
+	// A lowered entry limit converts at the next write, even an update.
+	h = NewHash()
+	for _, f := range []string{"a", "b", "c"} {
+		h.Set([]byte(f), []byte("v"), lim)
+	}
+	if h.Delete([]byte("a")); h.Encoding() != keyspace.EncListpack {
+		t.Fatalf("delete under a lowered limit: %v", h.Encoding())
+	}
+	if h.Set([]byte("b"), []byte("w"), hashLimits(1, 8)) || h.Encoding() != keyspace.EncHashtable {
+		t.Fatalf("update under a lowered limit: %v", h.Encoding())
+	}
+
 	h = NewHash()
 	h.Set([]byte("a"), []byte("b"), hashLimits(0, 8))
 	if h.Encoding() != keyspace.EncHashtable {
