@@ -77,8 +77,6 @@ type Run struct {
 	// executor lock while the script yields in Tick; the script stops at its next
 	// instruction.
 	Killed bool
-	// KilledBy names the command that killed the script, for the error text.
-	KilledBy string
 	// Data is the host's, untouched by the engine.
 	Data any
 }
@@ -261,14 +259,11 @@ func (e *Engine) pcall(r *Run, fn *lua.LFunction, args ...lua.LValue) (ret, errO
 	return L.Get(-1), nil
 }
 
-// killedError is the error table of a script stopped by SCRIPT KILL / FUNCTION KILL.
+// killedError is the error table of a script stopped by SCRIPT KILL, FUNCTION KILL or
+// SHUTDOWN NOSAVE: Redis says SCRIPT KILL in every case.
 func (e *Engine) killedError(r *Run) *lua.LTable {
-	by := r.KilledBy
-	if by == "" {
-		by = "SCRIPT KILL"
-	}
 	t := e.L.NewTable()
-	t.RawSetString("err", lua.LString("ERR Script killed by user with "+by+"..."))
+	t.RawSetString("err", lua.LString("ERR Script killed by user with SCRIPT KILL..."))
 	t.RawSetString("killed", lua.LTrue)
 	return t
 }

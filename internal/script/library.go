@@ -62,13 +62,14 @@ func ParseLibraryHeader(code []byte) (engine, name string, errMsg string) {
 		return "", "", "ERR Invalid library metadata"
 	}
 	engine = parts[0]
+	given := false
 	for _, p := range parts[1:] {
 		if !strings.HasPrefix(p, "name=") {
 			return "", "", "ERR Invalid metadata value given: " + p
 		}
-		name = p[len("name="):]
+		name, given = p[len("name="):], true
 	}
-	if name == "" {
+	if !given {
 		return "", "", "ERR Library name was not given"
 	}
 	return engine, name, ""
@@ -151,19 +152,19 @@ func (e *Engine) registerFunction(L *lua.LState) int {
 			}
 			switch string(ks) {
 			case "function_name":
-				s, ok := v.(lua.LString)
+				s, ok := luaString(v)
 				if !ok {
 					bad = "function_name argument given to redis.register_function must be a string"
 					return
 				}
-				f.Name = string(s)
+				f.Name = s
 			case "description":
-				s, ok := v.(lua.LString)
+				s, ok := luaString(v)
 				if !ok {
 					bad = "description argument given to redis.register_function must be a string"
 					return
 				}
-				f.Description, f.HasDesc = string(s), true
+				f.Description, f.HasDesc = s, true
 			case "callback":
 				fn, ok := v.(*lua.LFunction)
 				if !ok {
@@ -208,7 +209,7 @@ func (e *Engine) registerFunction(L *lua.LState) int {
 			return raise(L, "redis.register_function must get a callback argument")
 		}
 	case 2:
-		s, ok := L.Get(1).(lua.LString)
+		s, ok := luaString(L.Get(1))
 		if !ok {
 			return raise(L, "first argument to redis.register_function must be a string")
 		}

@@ -83,7 +83,7 @@ func (c *client) fcallGeneric(ro bool) {
 		c.addError("ERR Function not found")
 		return
 	}
-	numkeys, ok := c.numkeysOrReply(2)
+	numkeys, ok := c.fcallNumkeysOrReply()
 	if !ok {
 		return
 	}
@@ -201,7 +201,7 @@ func functionListCommand(c *client) {
 	libs := c.srv.sortedLibraries()
 	var match []*script.Library
 	for _, lib := range libs {
-		if pattern == nil || glob.Match(pattern, []byte(lib.Name), false) {
+		if pattern == nil || glob.Match(pattern, []byte(lib.Name), true) {
 			match = append(match, lib)
 		}
 	}
@@ -292,3 +292,21 @@ func functionKillCommand(c *client) { c.scriptKill(false) }
 
 // FUNCTION HELP
 func functionHelpCommand(c *client) { c.replyHelp("function") }
+
+// fcallNumkeysOrReply is FCALL's numkeys, with its own text for a bad number.
+func (c *client) fcallNumkeysOrReply() (int, bool) {
+	n, ok := parseInt64(c.argv[2])
+	if !ok {
+		c.addError("ERR Bad number of keys provided")
+		return 0, false
+	}
+	if n > int64(len(c.argv)-3) {
+		c.addError("ERR Number of keys can't be greater than number of args")
+		return 0, false
+	}
+	if n < 0 {
+		c.addError("ERR Number of keys can't be negative")
+		return 0, false
+	}
+	return int(n), true
+}

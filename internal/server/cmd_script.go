@@ -116,6 +116,9 @@ func (s *Server) scriptBusyRejects(c *client, cmd *command) bool {
 	if !s.scripts.busy || c == s.scripts.client {
 		return false
 	}
+	if c.multi != nil && cmd.flags&cmdtable.FlagNoMulti != 0 {
+		return false // refused by the MULTI gate first, as in Redis
+	}
 	if cmd.flags&cmdtable.FlagAllowBusy == 0 {
 		return true
 	}
@@ -359,11 +362,6 @@ func (c *client) scriptKill(isEval bool) {
 		c.addError(errSlowEval)
 	default:
 		st.run.Killed = true
-		if isEval {
-			st.run.KilledBy = "SCRIPT KILL"
-		} else {
-			st.run.KilledBy = "FUNCTION KILL"
-		}
 		c.w.OK()
 	}
 }
