@@ -111,7 +111,15 @@ func (s *Server) objectFromRDB(v *rdb.Value) (keyspace.Object, error) {
 
 // rdbLoaders builds collection objects of the types that register here (hash, set,
 // sorted set) from decoded values.
-var rdbLoaders = map[keyspace.Type]func(v *rdb.Value, lim types.Limits) (keyspace.Object, error){}
+var rdbLoaders = map[keyspace.Type]func(v *rdb.Value, lim types.Limits) (keyspace.Object, error){
+	keyspace.TypeHash: func(v *rdb.Value, lim types.Limits) (keyspace.Object, error) {
+		h, err := types.HashFromRDB(v, lim)
+		if err != nil {
+			return keyspace.Object{}, err
+		}
+		return keyspace.Object{Type: keyspace.TypeHash, Enc: h.Encoding(), Ptr: h}, nil
+	},
+}
 
 // writeSnapshot encodes the whole keyspace, as of now, to w. With step > 0 it releases
 // the executor lock between steps (BGSAVE); the caller holds the lock on entry and on

@@ -20,6 +20,12 @@ func TestSaveAndLoadAtStart(t *testing.T) {
 	rc.expect("+OK\r\n", "SET", "ttl", "v", "EX", "1000")
 	rc.expect("+OK\r\n", "SET", "gone", "v", "PX", "1")
 	rc.expect(":3\r\n", "RPUSH", "l", "a", "b", "c")
+	rc.expect(":2\r\n", "HSET", "h", "f1", "v1", "f2", "22")
+	var big []string
+	for i := 0; i < 600; i++ { // past the built-in hash-max-listpack-entries, 512
+		big = append(big, "field"+strconv.Itoa(i), strconv.Itoa(i))
+	}
+	rc.expect(":600\r\n", append([]string{"HSET", "hbig"}, big...)...)
 	rc.expect("+OK\r\n", "SELECT", "5")
 	rc.expect("+OK\r\n", "SET", "db5", "x")
 	time.Sleep(5 * time.Millisecond)
@@ -36,6 +42,10 @@ func TestSaveAndLoadAtStart(t *testing.T) {
 	rc2.expect("$1300\r\n"+strings.Repeat("compressible ", 100)+"\r\n", "GET", "big")
 	rc2.expect("*3\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n", "LRANGE", "l", "0", "-1")
 	rc2.expect(":0\r\n", "EXISTS", "gone")
+	rc2.expect("$2\r\n22\r\n", "HGET", "h", "f2")
+	rc2.expect("$8\r\nlistpack\r\n", "OBJECT", "ENCODING", "h")
+	rc2.expect("$3\r\n599\r\n", "HGET", "hbig", "field599")
+	rc2.expect("$9\r\nhashtable\r\n", "OBJECT", "ENCODING", "hbig")
 	if got := rc2.do("TTL", "ttl"); got == ":-1\r\n" || got == ":-2\r\n" {
 		t.Fatalf("TTL lost: %q", got)
 	}
