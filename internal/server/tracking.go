@@ -75,7 +75,7 @@ type trackingTable struct {
 	prefixes map[string]*bcastState // BCAST prefix -> subscribers and modified keys
 	clients  int                    // clients with tracking on (tracking_clients)
 
-	pending []pendingInvalidation // for the running client, sent after its reply
+	pending []pendingInvalidation // for the running client (trackingCurrent), sent after its reply
 
 	bcastKeys      int  // modified keys waiting in the prefixes' states
 	flushScheduled bool // a goroutine will send the BCAST messages when the lock is free
@@ -426,12 +426,20 @@ func (c *client) appendTrackingFlags(flags string) string {
 // top level (not inside EXEC) send the invalidations held for the running client, keep
 // the table within tracking-table-max-keys and send the BCAST invalidations.
 func (s *Server) trackingAfterCall(c *client, cmd *command, top bool) {
-	if cmd.flags&cmdtable.FlagReadonly != 0 && c.tracking.flags&(trackOn|trackBcast) == trackOn {
+	if cmd.flags&cmdtable.FlagReadonly != 0 {
 		switch cmd.name {
 		case "eval_ro", "evalsha_ro", "fcall_ro":
-			// The keys of the commands the script runs are remembered instead.
+			// Its keys are remembered when the script runs a read-only command.
 		default:
-			s.trackingRememberKeys(c, cmd)
+			// A read inside a script counts for the script's caller, with the keys
+			// of the caller's command (EVAL's declared keys), as in Redis 7.0.
+			tc := c
+			if caller := s.scripts.caller; caller != nil && c.flags&flagScript != 0 {
+				tc = caller
+			}
+			if tc.tracking.flags&(trackOn|trackBcast) == trackOn && tc.cmd != nil {
+				s.trackingRememberKeys(tc, tc.cmd)
+			}
 		}
 	}
 	if !top {
@@ -453,6 +461,7 @@ func (s *Server) trackingRememberKeys(c *client, cmd *command) {
 	if (f&trackOptin != 0 && !caching) || (f&trackOptout != 0 && caching) {
 		return
 	}
+	// c.argv is the arguments of cmd: the running command, or a script's caller's.
 	if cmd.flags&cmdtable.FlagPubsub != 0 || cmd.spec == nil {
 		return
 	}
@@ -476,9 +485,9 @@ func (s *Server) trackingRememberKeys(c *client, cmd *command) {
 
 // trackingInvalidateKey is called for every modified key (Redis's
 // trackingInvalidateKey): with bcast, the key is noted for the BCAST prefixes it
-// matches; the clients remembered for it are told, and it is forgotten. modifier is the
-// client whose command changed the key, for NOLOOP; nil when no client did (eviction of
-// the tracking table itself).
+// matches, with modifier (the client whose command changed it, the script client for a
+// script's write, nil for none) for BCAST NOLOOP; the clients remembered for it are
+// told, except a NOLOOP client whose command is running, and it is forgotten.
 func (s *Server) trackingInvalidateKey(modifier *client, key []byte, bcast bool) {
 	t := &s.tracking
 	if t.keys == nil {
@@ -493,28 +502,38 @@ func (s *Server) trackingInvalidateKey(modifier *client, key []byte, bcast bool)
 	}
 	delete(t.keys, string(key))
 	t.items -= ids.len()
-	s.invalidateFor(ids.first, modifier, key)
+	s.invalidateFor(ids.first, key)
 	for _, id := range ids.more {
-		s.invalidateFor(id, modifier, key)
+		s.invalidateFor(id, key)
 	}
 }
 
 // invalidateFor sends one client remembered for key its invalidation.
-func (s *Server) invalidateFor(id uint64, modifier *client, key []byte) {
+func (s *Server) invalidateFor(id uint64, key []byte) {
 	target := s.clients[id]
 	// A client that switched to BCAST after reading the key gets nothing for it.
 	if target == nil || target.tracking.flags&(trackOn|trackBcast) != trackOn {
 		return
 	}
-	if target.tracking.flags&trackNoloop != 0 && target == modifier {
+	current := s.trackingCurrent()
+	if target.tracking.flags&trackNoloop != 0 && target == current {
 		return
 	}
-	if target == s.current {
+	if target == current {
 		// Its reply is being written: the message goes after it.
 		s.tracking.pending = append(s.tracking.pending, pendingInvalidation{key: string(key)})
 		return
 	}
 	s.sendTrackingMessage(target, s.keyPayload(key))
+}
+
+// trackingCurrent is Redis's server.current_client as tracking sees it: the client
+// whose command is running, or the caller of the running script.
+func (s *Server) trackingCurrent() *client {
+	if c := s.current; c != nil && c.flags&flagScript != 0 && s.scripts.caller != nil {
+		return s.scripts.caller
+	}
+	return s.current
 }
 
 // keyPayload is the array of one key, in the scratch buffer.
@@ -605,7 +624,7 @@ func (s *Server) trackingInvalidateKeysOnFlush() {
 			if !c.tracking.on() {
 				continue
 			}
-			if c == s.current {
+			if c == s.trackingCurrent() {
 				t.pending = append(t.pending, pendingInvalidation{null: true})
 				continue
 			}

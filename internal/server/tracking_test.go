@@ -706,3 +706,33 @@ func eventually(t *testing.T, cond func() bool) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+func TestTrackingScripts(t *testing.T) {
+	onBoth(t, func(t *testing.T, addr string) {
+		a, b := dialRESP3(t, addr), dialAddr(t, addr)
+		a.expect("+OK\r\n", "CLIENT", "TRACKING", "ON")
+		// A read inside a script remembers the keys the script declared (Redis 7.0
+		// takes them from the caller's command), not the key it read.
+		a.expect("_\r\n", "EVAL", "return redis.call('get', 'zz')", "1", "kk")
+		b.expect("+OK\r\n", "SET", "zz", "1")
+		b.expect("+OK\r\n", "SET", "kk", "1")
+		a.expectRead(invalidate3("kk"))
+		a.expect("$1\r\n1\r\n", "EVAL_RO", "return redis.call('get', 'zz')", "1", "kk")
+		b.expect("+OK\r\n", "SET", "kk", "2")
+		a.expectRead(invalidate3("kk"))
+		a.expect("$1\r\n1\r\n", "EVAL", "return redis.call('get', 'zz')", "0")
+		b.expect("+OK\r\n", "SET", "zz", "2")
+		a.expectQuiet()
+		// A script's write: after the script's reply.
+		a.expect("$1\r\n2\r\n", "GET", "zz")
+		a.send(encodeCommand("EVAL", "redis.call('set', 'zz', 'v'); return redis.call('get', 'zz')", "0"))
+		a.expectRead("$1\r\nv\r\n")
+		a.expectRead(invalidate3("zz"))
+		// NOLOOP: the script's writes are the caller's.
+		a.expect("+OK\r\n", "CLIENT", "TRACKING", "ON", "NOLOOP")
+		a.expect("$1\r\nv\r\n", "GET", "zz")
+		a.expect(":1\r\n", "EVAL", "redis.call('set', 'zz', 'w'); return 1", "0")
+		b.expect("+OK\r\n", "SET", "zz", "x")
+		a.expectQuiet()
+	})
+}
