@@ -362,6 +362,9 @@ func hincrbyfloatCommand(c *client) {
 	out := conv.FormatLongDouble(buf[:0], value)
 	h.Set(field, out, c.srv.limits())
 	c.w.Bulk(out)
+	// Logged as HSET of the result, as Redis does: replaying it cannot round
+	// differently.
+	c.propagateAs([]byte("HSET"), key, field, out)
 	s := c.srv
 	s.dirty++
 	s.signalModifiedKey(c.db, key)
