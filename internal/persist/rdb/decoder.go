@@ -483,7 +483,7 @@ func (d *Decoder) readElem() error {
 
 // spanElems turns the recorded spans into slices of the arena.
 func (d *Decoder) spanElems() [][]byte {
-	d.elems = d.elems[:0]
+	d.elems = slices.Grow(d.elems[:0], len(d.spans))
 	for _, s := range d.spans {
 		d.elems = append(d.elems, d.arena[s.start:s.end:s.end])
 	}
@@ -810,7 +810,8 @@ func (d *Decoder) checkPairs(lp listpack.Listpack, zset bool) string {
 		return "odd number of entries"
 	}
 	mark := len(d.arena)
-	d.spans = d.spans[:0]
+	d.spans = slices.Grow(d.spans[:0], lp.Len()/2)
+	d.arena = slices.Grow(d.arena, 2*lp.BytesLen())
 	even := true
 	for p := lp.First(); p != -1; p = lp.Next(p) {
 		e := lp.Get(p)
