@@ -1,11 +1,16 @@
 package server
 
 import (
+	"bytes"
+	"encoding/binary"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
 	"cairn/internal/glob"
+	"cairn/internal/persist/lzf"
+	"cairn/internal/persist/rdb"
 	"cairn/internal/script"
 )
 
@@ -14,15 +19,17 @@ import (
 // registry: libraries by name, functions by name.
 
 var functionProcs = procTable{
-	"fcall":           fcallCommand,
-	"fcall_ro":        fcallRoCommand,
-	"function|load":   functionLoadCommand,
-	"function|delete": functionDeleteCommand,
-	"function|flush":  functionFlushCommand,
-	"function|list":   functionListCommand,
-	"function|stats":  functionStatsCommand,
-	"function|kill":   functionKillCommand,
-	"function|help":   functionHelpCommand,
+	"fcall":            fcallCommand,
+	"fcall_ro":         fcallRoCommand,
+	"function|load":    functionLoadCommand,
+	"function|delete":  functionDeleteCommand,
+	"function|flush":   functionFlushCommand,
+	"function|list":    functionListCommand,
+	"function|stats":   functionStatsCommand,
+	"function|kill":    functionKillCommand,
+	"function|help":    functionHelpCommand,
+	"function|dump":    functionDumpCommand,
+	"function|restore": functionRestoreCommand,
 }
 
 // functionStore is the library registry. Guarded by the executor lock.
@@ -309,4 +316,218 @@ func (c *client) fcallNumkeysOrReply() (int, bool) {
 		return 0, false
 	}
 	return int(n), true
+}
+
+// FUNCTION DUMP: every library as an RDB function record (RDB_OPCODE_FUNCTION2 and the
+// code as an RDB string, LZF-compressed under rdbcompression), then the RDB version as
+// 2 bytes little-endian and the CRC64 of all that, as Redis's functionDumpCommand.
+// Libraries are written in name order (Redis: its dict's order).
+func functionDumpCommand(c *client) {
+	var buf bytes.Buffer
+	enc := rdb.NewEncoder(&buf, rdb.EncoderOptions{Compress: c.srv.cfg.RDBCompression})
+	for _, lib := range c.srv.sortedLibraries() {
+		enc.WriteFunction(lib.Code) //nolint:errcheck // a bytes.Buffer does not fail
+	}
+	enc.Flush() //nolint:errcheck
+	b := binary.LittleEndian.AppendUint16(buf.Bytes(), rdb.Version)
+	b = binary.LittleEndian.AppendUint64(b, rdb.CRC64(b))
+	c.w.Bulk(b)
+}
+
+// FUNCTION RESTORE serialized-value [FLUSH|APPEND|REPLACE]
+func functionRestoreCommand(c *client) {
+	s := c.srv
+	if len(c.argv) > 4 {
+		c.addError("ERR unknown subcommand or wrong number of arguments for 'RESTORE'. Try FUNCTION HELP.")
+		return
+	}
+	policy := "append"
+	if len(c.argv) == 4 {
+		switch {
+		case c.argIs(3, "flush"):
+			policy = "flush"
+		case c.argIs(3, "append"):
+		case c.argIs(3, "replace"):
+			policy = "replace"
+		default:
+			c.addError("ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.")
+			return
+		}
+	}
+	payload := c.argv[2]
+	n := len(payload)
+	if n < 10 || binary.LittleEndian.Uint16(payload[n-10:]) > rdb.Version ||
+		rdb.CRC64(payload[:n-8]) != binary.LittleEndian.Uint64(payload[n-8:]) {
+		c.addError("ERR DUMP payload version or checksum are wrong")
+		return
+	}
+	data := payload[:n-10]
+	var libs []*script.Library
+	names := make(map[string]bool)
+	for len(data) > 0 {
+		op := data[0]
+		data = data[1:]
+		if op == 246 {
+			c.addError("ERR Pre-GA function format not supported")
+			return
+		}
+		if op != 245 {
+			c.addError("ERR given type is not a function")
+			return
+		}
+		code, rest, ok := readRDBString(data)
+		if !ok {
+			c.addError("ERR failed loading the given functions payload")
+			return
+		}
+		data = rest
+		lib, msg := s.compileLibrary(code)
+		if msg != "" {
+			c.addError(msg)
+			return
+		}
+		if names[lib.Name] {
+			c.addError("ERR Library '" + lib.Name + "' already exists")
+			return
+		}
+		names[lib.Name] = true
+		libs = append(libs, lib)
+	}
+	if msg := s.joinLibraries(libs, policy); msg != "" {
+		c.addError(msg)
+		return
+	}
+	c.w.OK()
+}
+
+// compileLibrary checks a library's header and compiles it, without registering it.
+func (s *Server) compileLibrary(code []byte) (*script.Library, string) {
+	engine, name, msg := script.ParseLibraryHeader(code)
+	if msg != "" {
+		return nil, msg
+	}
+	if !strings.EqualFold(engine, "lua") {
+		return nil, "ERR Engine '" + engine + "' not found"
+	}
+	if !script.ValidName(name) {
+		return nil, "ERR Library names can only contain letters, numbers, or underscores(_) and must be at least one character long"
+	}
+	run := &script.Run{Name: name, Resp: 2, Repl: script.ReplAll}
+	return s.functionEngine().LoadLibrary(name, code, run)
+}
+
+// joinLibraries is libraryJoin: FLUSH replaces every library; APPEND refuses a
+// library that exists; REPLACE replaces those; a function name another library has
+// fails the whole restore.
+func (s *Server) joinLibraries(libs []*script.Library, policy string) string {
+	fs := &s.scripts.functions
+	fs.init()
+	if policy == "flush" {
+		*fs = functionStore{}
+		fs.init()
+	}
+	replaced := make(map[*script.Library]bool)
+	for _, lib := range libs {
+		if old := fs.libraries[lib.Name]; old != nil {
+			if policy != "replace" {
+				return "ERR Library " + lib.Name + " already exists"
+			}
+			replaced[old] = true
+		}
+	}
+	for _, lib := range libs {
+		for _, f := range lib.Functions {
+			if have := fs.functions[f.Name]; have != nil && !replaced[have.Library] {
+				return "ERR Function " + f.Name + " already exists"
+			}
+		}
+	}
+	for old := range replaced {
+		fs.remove(old)
+	}
+	for _, lib := range libs {
+		fs.libraries[lib.Name] = lib
+		for _, f := range lib.Functions {
+			fs.functions[f.Name] = f
+		}
+	}
+	return ""
+}
+
+// readRDBString reads an RDB string (rdbGenericLoadStringObject): a length-prefixed
+// string, an integer encoding, or an LZF-compressed string.
+func readRDBString(b []byte) (s, rest []byte, ok bool) {
+	n, enc, b, ok := readRDBLen(b)
+	if !ok {
+		return nil, nil, false
+	}
+	if !enc {
+		if uint64(len(b)) < n {
+			return nil, nil, false
+		}
+		return b[:n], b[n:], true
+	}
+	switch n {
+	case 0, 1, 2: // 8, 16, 32-bit integers
+		size := 1 << n
+		if len(b) < size {
+			return nil, nil, false
+		}
+		var v int64
+		switch size {
+		case 1:
+			v = int64(int8(b[0]))
+		case 2:
+			v = int64(int16(binary.LittleEndian.Uint16(b)))
+		case 4:
+			v = int64(int32(binary.LittleEndian.Uint32(b)))
+		}
+		return strconv.AppendInt(nil, v, 10), b[size:], true
+	case 3: // LZF
+		clen, _, b, ok := readRDBLen(b)
+		if !ok {
+			return nil, nil, false
+		}
+		ulen, _, b, ok := readRDBLen(b)
+		if !ok || uint64(len(b)) < clen || ulen > 512<<20 {
+			return nil, nil, false
+		}
+		out, err := lzf.Decompress(nil, b[:clen], int(ulen))
+		if err != nil {
+			return nil, nil, false
+		}
+		return out, b[clen:], true
+	}
+	return nil, nil, false
+}
+
+// readRDBLen reads an RDB length; enc reports the special encodings (11xxxxxx).
+func readRDBLen(b []byte) (n uint64, enc bool, rest []byte, ok bool) {
+	if len(b) == 0 {
+		return 0, false, nil, false
+	}
+	switch b[0] >> 6 {
+	case 0:
+		return uint64(b[0] & 0x3f), false, b[1:], true
+	case 1:
+		if len(b) < 2 {
+			return 0, false, nil, false
+		}
+		return uint64(b[0]&0x3f)<<8 | uint64(b[1]), false, b[2:], true
+	case 3:
+		return uint64(b[0] & 0x3f), true, b[1:], true
+	}
+	switch b[0] {
+	case 0x80:
+		if len(b) < 5 {
+			return 0, false, nil, false
+		}
+		return uint64(binary.BigEndian.Uint32(b[1:])), false, b[5:], true
+	case 0x81:
+		if len(b) < 9 {
+			return 0, false, nil, false
+		}
+		return binary.BigEndian.Uint64(b[1:]), false, b[9:], true
+	}
+	return 0, false, nil, false
 }
