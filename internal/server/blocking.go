@@ -139,21 +139,27 @@ func (s *Server) handleClientsBlockedOnKeys() {
 		s.readyKeys = nil
 		for _, bk := range ready {
 			queue := append([]*client(nil), s.blockedOnKey[bk]...)
+			key := []byte(bk.key)
 			for _, bc := range queue {
+				if s.ks.DBs[bk.db].Find(key, keyspace.Now()) == nil {
+					break // emptied: nobody further in the queue can be served from it
+				}
 				if bc.blocked == nil {
 					continue // served through another key meanwhile
 				}
-				s.serveBlocked(bc)
+				s.serveBlocked(bc, bk.key)
 			}
 		}
 	}
 }
 
-// serveBlocked runs bc's blocked command again as bc.
-func (s *Server) serveBlocked(bc *client) {
+// serveBlocked runs bc's blocked command again as bc, trying the key that became
+// ready first (Redis serves a client from the key that woke it, not from the first key
+// it named).
+func (s *Server) serveBlocked(bc *client, readyKey string) {
 	b := bc.blocked
 	saved, savedDB := bc.argv, bc.db
-	bc.argv, bc.db = b.argv, b.db
+	bc.argv, bc.db = readyKeyFirst(b.cmd, b.argv, readyKey), b.db
 	bc.reprocessing, bc.stillBlocked = true, false
 	s.call(bc, b.cmd)
 	bc.reprocessing = false
@@ -161,6 +167,33 @@ func (s *Server) serveBlocked(bc *client) {
 	if !bc.stillBlocked {
 		bc.unblock()
 	}
+}
+
+// readyKeyFirst returns argv with readyKey moved before the other keys of a command that
+// pops from the first non-empty of several keys (BLPOP, BRPOP, BLMPOP, BZPOPMIN,
+// BZPOPMAX, BZMPOP); other commands' arguments are returned unchanged.
+func readyKeyFirst(cmd *command, argv [][]byte, readyKey string) [][]byte {
+	switch cmd.name {
+	case "blpop", "brpop", "blmpop", "bzpopmin", "bzpopmax", "bzmpop":
+	default:
+		return argv
+	}
+	pos := cmd.spec.AppendKeys(nil, argv)
+	if len(pos) < 2 || string(argv[pos[0]]) == readyKey {
+		return argv
+	}
+	out := append([][]byte(nil), argv...)
+	for i, p := range pos {
+		if string(argv[p]) == readyKey {
+			// Shift the keys before it one place on, keeping their order.
+			for j := i; j > 0; j-- {
+				out[pos[j]] = out[pos[j-1]]
+			}
+			out[pos[0]] = argv[p]
+			break
+		}
+	}
+	return out
 }
 
 // unblockClient ends a block from outside (timeout, CLIENT UNBLOCK): with errMsg == ""
@@ -175,6 +208,9 @@ func (c *client) unblockWith(errMsg string) {
 	} else {
 		b.timeoutReply(c)
 	}
+	// The command ends here: it counts as one call, as Redis's updateStatsOnUnblock.
+	b.cmd.calls++
+	c.srv.stats.commandsProcessed++
 	c.unblock()
 }
 
@@ -220,7 +256,7 @@ func (c *client) waitWhileBlocked() bool {
 			c.unblockWith("") // deadline passed
 		}
 	}
-	return alive && c.flags&flagCloseASAP == 0
+	return alive && !c.closing.Load()
 }
 
 // takeReplies hands over the replies written so far. Caller holds the lock.

@@ -493,3 +493,33 @@ func TestBlockingClientKilled(t *testing.T) {
 	b.expect(":1\r\n", "RPUSH", "q", "x")
 	b.expect(":0\r\n", "EXISTS", "d")
 }
+
+// TestBlockedServedFromKeyThatBecameReady: redis-server 7.0.15 serves BLPOP k1 k2 from
+// k2 when k2 became ready first, even though k1 is ready too by then.
+func TestBlockedServedFromKeyThatBecameReady(t *testing.T) {
+	s := startServer(t)
+	a, b := dial(t, s), dial(t, s)
+	a.send(encodeCommand("BLPOP", "k1", "k2", "0"))
+	waitBlocked(t, b, 1)
+	b.expect("+OK\r\n", "MULTI")
+	b.expect("+QUEUED\r\n", "RPUSH", "k2", "x")
+	b.expect("+QUEUED\r\n", "RPUSH", "k1", "y")
+	b.expect("*2\r\n:1\r\n:1\r\n", "EXEC")
+	if got := a.readReply(); got != "*2\r\n$2\r\nk2\r\n$1\r\nx\r\n" {
+		t.Fatalf("served %q, want [k2 x]", got)
+	}
+	b.expect("*1\r\n$1\r\ny\r\n", "LRANGE", "k1", "0", "-1")
+}
+
+// waitBlocked waits until INFO clients reports n blocked clients.
+func waitBlocked(t *testing.T, rc *rawConn, n int) {
+	t.Helper()
+	want := "blocked_clients:" + strconv.Itoa(n) + "\r\n"
+	for i := 0; i < 500; i++ {
+		if strings.Contains(rc.do("INFO", "clients"), want) {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Fatalf("no %d blocked clients", n)
+}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -19,7 +20,6 @@ const (
 	flagPubSub                // P
 	flagBlocked               // b
 	flagMulti                 // x
-	flagCloseASAP             // closing: reply written, then the connection is dropped
 	flagNoEvict               // e
 	flagDirtyCAS              // d: a WATCHed key changed; EXEC will fail
 )
@@ -65,6 +65,7 @@ type client struct {
 	lastInteraction int64 // unix ms
 	qbufLen         int   // bytes of unparsed input, as of the last batch
 	qbufCap         int
+	outLen, outCap  int // size of the output buffer at the end of the last batch
 	lastBatchTime   time.Time
 	pubsub          pubsubState
 	multi           *multiState // non-nil between MULTI and EXEC/DISCARD
@@ -83,6 +84,11 @@ type client struct {
 	watchDone    chan struct{}
 
 	tracking clientTracking // CLIENT TRACKING state (tracking.go), guarded by the executor lock
+
+	// closing is set when the connection must close once its pending replies are
+	// written (QUIT, CLIENT KILL, protocol errors). Atomic: the connection and push
+	// goroutines read it without the executor lock.
+	closing atomic.Bool
 
 	// Data pushed by other clients (MONITOR lines, later pub/sub), sent by pushLoop.
 	pushMu    sync.Mutex
@@ -209,7 +215,7 @@ func (c *client) processBuffered() bool {
 	if err := c.flush(); err != nil {
 		return false
 	}
-	return c.flags&flagCloseASAP == 0 && protoErr == nil
+	return !c.closing.Load() && protoErr == nil
 }
 
 // execBatch runs the parsed commands under the executor lock.
@@ -232,20 +238,21 @@ func (c *client) execBatch(protoErr error, pending int) {
 		start = end
 		s.processCommand(c)
 		if c.blocked != nil && !c.waitWhileBlocked() {
-			c.flags |= flagCloseASAP
+			c.closing.Store(true)
 		}
-		if c.flags&flagCloseASAP != 0 {
+		if c.closing.Load() {
 			break
 		}
 	}
 	if protoErr != nil {
 		c.w.Error("ERR " + protoErr.Error())
-		c.flags |= flagCloseASAP
+		c.closing.Store(true)
 		s.log.Debug("Protocol error from client", "addr", c.addr, "err", protoErr)
 	}
 	c.argv = nil
 	c.moveRepliesToPush()
 	s.stats.netOutputBytes += int64(len(c.w.B))
+	c.outLen, c.outCap = len(c.w.B), cap(c.w.B)
 	if len(c.w.B) > 0 {
 		s.stats.writesProcessed++
 	}
@@ -393,11 +400,11 @@ func (c *client) teardown() {
 
 // close marks the client to be disconnected once its pending replies are written.
 // Caller holds the executor lock.
-func (c *client) closeAfterReply() { c.flags |= flagCloseASAP }
+func (c *client) closeAfterReply() { c.closing.Store(true) }
 
 // kill disconnects the client now (CLIENT KILL). Caller holds the executor lock.
 func (c *client) kill() {
-	c.flags |= flagCloseASAP
+	c.closing.Store(true)
 	c.conn.Close()
 }
 

@@ -324,7 +324,7 @@ func (c *client) appendInfo(b []byte) []byte {
 		flags += "b"
 	}
 	flags = c.appendTrackingFlags(flags)
-	if c.flags&flagCloseASAP != 0 {
+	if c.closing.Load() {
 		flags += "A"
 	}
 	if c.flags&flagNoEvict != 0 {
@@ -379,10 +379,14 @@ func (c *client) appendInfo(b []byte) []byte {
 	ki("multi-mem", multiMem)
 	ki("rbs", int64(c.qbufCap))
 	ki("rbp", int64(c.qbufCap))
-	ki("obl", int64(len(c.w.B)))
+	obl, ocap := c.outLen, c.outCap // as of its last batch: another client's buffer is its own
+	if c == c.srv.current {
+		obl, ocap = len(c.w.B), cap(c.w.B)
+	}
+	ki("obl", int64(obl))
 	ki("oll", 0)
 	ki("omem", 0)
-	ki("tot-mem", int64(c.qbufCap+cap(c.w.B)+argvMem))
+	ki("tot-mem", int64(c.qbufCap+ocap+argvMem))
 	kv("events", "r")
 	kv("cmd", cmdName)
 	kv("user", "default")

@@ -474,7 +474,7 @@ func (c *client) hrandfieldWithCount(l int64, withValues bool) {
 // hashOutputOverLimit reports whether c's pending replies passed its output buffer
 // limit, disconnecting it if so (Redis's closeClientOnOutputBufferLimitReached).
 func (c *client) hashOutputOverLimit() bool {
-	if c.flags&flagCloseASAP != 0 {
+	if c.closing.Load() {
 		return true
 	}
 	if c.overOutputLimit(uint64(len(c.w.B))) {

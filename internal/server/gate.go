@@ -192,12 +192,16 @@ func (s *Server) call(c *client, cmd *command) {
 		s.trackingAfterCall(c, cmd, prev == nil)
 	}
 	real := cmd
-	cmd.calls++
+	// A command that left its client blocked has not finished: it counts when it is
+	// served or times out (Redis's updateStatsOnUnblock).
+	if c.blocked == nil || (c.reprocessing && !c.stillBlocked) {
+		cmd.calls++
+		s.stats.commandsProcessed++
+	}
 	cmd.usec += usec
 	if s.stats.totalErrorReplies != errorsBefore {
 		real.failedCalls++
 	}
-	s.stats.commandsProcessed++
 	if s.cfg.LatencyTracking {
 		real.hist.record(usec * 1000)
 	}
