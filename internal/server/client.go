@@ -16,12 +16,12 @@ import (
 
 // Client flags, as CLIENT LIST shows them.
 const (
-	flagMonitor   = 1 << iota // O
-	flagPubSub                // P
-	flagBlocked               // b
-	flagMulti                 // x
-	flagNoEvict               // e
-	flagDirtyCAS              // d: a WATCHed key changed; EXEC will fail
+	flagMonitor  = 1 << iota // O
+	flagPubSub               // P
+	flagBlocked              // b
+	flagMulti                // x
+	flagNoEvict              // e
+	flagDirtyCAS             // d: a WATCHed key changed; EXEC will fail
 )
 
 // Reply modes set by CLIENT REPLY.
