@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"time"
 
 	lua "github.com/yuin/gopher-lua"
 
@@ -77,6 +78,8 @@ type Run struct {
 	// executor lock while the script yields in Tick; the script stops at its next
 	// instruction.
 	Killed bool
+	// loadTimeout: FUNCTION LOAD ran out of time (Killed is set too).
+	loadTimeout bool
 	// Data is the host's, untouched by the engine.
 	Data any
 }
@@ -115,8 +118,9 @@ type Engine struct {
 
 	// Function engine: the library being loaded by LoadLibrary, and the load-time
 	// globals.
-	loading *Library
-	loadAPI *lua.LTable
+	loading      *Library
+	loadAPI      *lua.LTable
+	loadDeadline time.Time // while a library loads: when it times out
 }
 
 // NewEngine makes an interpreter of the given kind.
@@ -201,7 +205,7 @@ func (e *Engine) Load(body []byte) (*Script, string) {
 func (e *Engine) compile(code []byte, chunk string) (*lua.LFunction, string) {
 	fn, err := e.L.Load(strings.NewReader(string(code)), chunk)
 	if err != nil {
-		return nil, compileError(err)
+		return nil, compileError(err, code)
 	}
 	return fn, ""
 }
@@ -263,6 +267,11 @@ func (e *Engine) pcall(r *Run, fn *lua.LFunction, args ...lua.LValue) (ret, errO
 // SHUTDOWN NOSAVE: Redis says SCRIPT KILL in every case.
 func (e *Engine) killedError(r *Run) *lua.LTable {
 	t := e.L.NewTable()
+	if r.loadTimeout {
+		t.RawSetString("err", lua.LString("ERR FUNCTION LOAD timeout"))
+		t.RawSetString("killed", lua.LTrue)
+		return t
+	}
 	t.RawSetString("err", lua.LString("ERR Script killed by user with SCRIPT KILL..."))
 	t.RawSetString("killed", lua.LTrue)
 	return t
@@ -328,7 +337,7 @@ func stringArray(items [][]byte) *lua.LTable {
 
 // compileError turns a gopher-lua compile error into Lua 5.1's "chunk:line: msg" form
 // as far as it can.
-func compileError(err error) string {
+func compileError(err error, code []byte) string {
 	msg := err.Error()
 	// gopher-lua: "<chunk> line:N(column:M) near 'tok':   syntax error\n"
 	var ae *lua.ApiError
@@ -338,6 +347,19 @@ func compileError(err error) string {
 		}
 	}
 	msg = strings.TrimSpace(msg)
+	if i := strings.Index(msg, " at EOF:"); i > 0 {
+		// Lua names the last line and the <eof> token.
+		chunk := msg[:i]
+		reason := strings.TrimSpace(msg[i+len(" at EOF:"):])
+		switch reason {
+		case "syntax error":
+			reason = "unexpected symbol"
+		case "unterminated string":
+			reason = "unfinished string"
+		}
+		line := 1 + strings.Count(string(code), "\n")
+		return chunk + ":" + strconv.Itoa(line) + ": " + reason + " near '<eof>'"
+	}
 	if i := strings.Index(msg, " line:"); i > 0 {
 		chunk := msg[:i]
 		rest := msg[i+len(" line:"):]
@@ -360,8 +382,11 @@ func compileError(err error) string {
 				tail = tail[k+1:]
 			}
 			reason := strings.TrimSpace(strings.TrimLeft(tail, ":"))
-			if reason == "syntax error" || reason == "" {
+			switch reason {
+			case "syntax error", "":
 				reason = "unexpected symbol"
+			case "unterminated string":
+				reason = "unfinished string"
 			}
 			return chunk + ":" + lineNo + ": " + reason + near
 		}

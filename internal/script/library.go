@@ -3,6 +3,7 @@ package script
 import (
 	"bytes"
 	"strings"
+	"time"
 
 	lua "github.com/yuin/gopher-lua"
 
@@ -92,9 +93,13 @@ func validName(s string) bool {
 // ValidName reports whether s is a valid library or function name.
 func ValidName(s string) bool { return validName(s) }
 
+// LoadTimeout is how long a library's code may run while it loads (Redis's
+// LOAD_TIMEOUT_MS).
+const LoadTimeout = 500 * time.Millisecond
+
 // LoadLibrary runs a library's code (the caller checked the header) and returns the
-// functions it registered. timeLimit is enforced by the host's Tick (FUNCTION LOAD
-// has a 500 ms budget in Redis). The error is Redis's reply text.
+// functions it registered; code running past LoadTimeout is stopped ("FUNCTION LOAD
+// timeout"). The error is Redis's reply text.
 func (e *Engine) LoadLibrary(name string, code []byte, r *Run) (*Library, string) {
 	nl := bytes.IndexByte(code, '\n')
 	body := code[nl:]
@@ -104,9 +109,11 @@ func (e *Engine) LoadLibrary(name string, code []byte, r *Run) (*Library, string
 	}
 	lib := &Library{Name: name, Code: append([]byte(nil), code...)}
 	e.loading = lib
+	e.loadDeadline = time.Now().Add(LoadTimeout)
 	e.gmeta.RawSetString("__index", e.loadAPI)
 	defer func() {
 		e.loading = nil
+		e.loadDeadline = time.Time{}
 		e.gmeta.RawSetString("__index", e.globals)
 	}()
 	if _, errObj := e.pcall(r, fn); errObj != nil {

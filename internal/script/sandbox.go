@@ -3,6 +3,7 @@ package script
 import (
 	"context"
 	"math"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -53,7 +54,13 @@ func (i *interrupt) Done() <-chan struct{} {
 	}
 	i.n++
 	if i.n&(1<<14-1) == 0 {
-		i.e.host.Tick(r)
+		if e := i.e; !e.loadDeadline.IsZero() {
+			if time.Now().After(e.loadDeadline) {
+				r.Killed, r.loadTimeout = true, true
+			}
+		} else {
+			e.host.Tick(r)
+		}
 	}
 	if r.Killed {
 		return closedChan
@@ -229,7 +236,11 @@ func (e *Engine) errorHandler(L *lua.LState) int {
 		t = tt
 	} else {
 		t = L.NewTable()
-		t.RawSetString("err", lua.LString("ERR "+e.tostring(obj)))
+		msg := e.tostring(obj)
+		if _, ok := obj.(lua.LString); ok {
+			msg = lua51Message(msg)
+		}
+		t.RawSetString("err", lua.LString("ERR "+msg))
 	}
 	if src, line := e.position(1); src != "" {
 		t.RawSetString("source", lua.LString(src))
@@ -424,7 +435,7 @@ func (e *Engine) luaLoadstring(L *lua.LState) int {
 	fn, err := L.Load(strings.NewReader(s), chunkName(name))
 	if err != nil {
 		L.Push(lua.LNil)
-		L.Push(lua.LString(compileError(err)))
+		L.Push(lua.LString(compileError(err, []byte(s))))
 		return 2
 	}
 	L.Push(fn)
@@ -478,7 +489,7 @@ func (e *Engine) luaLoad(L *lua.LState) int {
 	f, err := L.Load(strings.NewReader(code), strings.TrimPrefix(name, "="))
 	if err != nil {
 		L.Push(lua.LNil)
-		L.Push(lua.LString(compileError(err)))
+		L.Push(lua.LString(compileError(err, []byte(code))))
 		return 2
 	}
 	L.Push(f)
@@ -614,6 +625,8 @@ func (e *Engine) luaPcall(L *lua.LState) int {
 			if s := t.RawGetString("err"); s.Type() == lua.LTString || s.Type() == lua.LTNumber {
 				obj = s
 			}
+		} else if s, ok := obj.(lua.LString); ok {
+			obj = lua.LString(lua51Message(string(s)))
 		}
 		L.Push(lua.LFalse)
 		L.Push(obj)
@@ -672,7 +685,7 @@ func (e *Engine) tableConcat(L *lua.LState) int {
 		case lua.LNumber:
 			b = appendNumber(b, float64(v))
 		default:
-			L.RaiseError("invalid value (at index %d) in table for 'concat'", k)
+			L.RaiseError("invalid value (%s) at index %d in table for 'concat'", v.Type().String(), k)
 		}
 		if k != j {
 			b = append(b, sep...)
@@ -741,4 +754,48 @@ func luaError(L *lua.LState) int {
 	}
 	L.Error(v, 0)
 	return 0
+}
+
+var (
+	reBadArg  = regexp.MustCompile(`bad argument #(\d+) to ([^' ]+) \(`)
+	reArith   = regexp.MustCompile(`cannot perform (?:add|sub|mul|div|mod|pow|unm) operation between (\w+) and (\w+)`)
+	reConcat  = regexp.MustCompile(`cannot perform concat operation between (\w+) and (\w+)`)
+	reIndex   = regexp.MustCompile(`attempt to index a non-table object\((\w+)\) with key '.*'$`)
+	reCompare = regexp.MustCompile(`attempt to compare (\w+) with (\w+)$`)
+)
+
+// lua51Message rewrites gopher-lua's runtime error texts into Lua 5.1's where the
+// information is there (Lua 5.1 also names the variable involved, "local 't'",
+// which gopher-lua does not know).
+func lua51Message(msg string) string {
+	if !strings.Contains(msg, "bad argument") && !strings.Contains(msg, "cannot perform") && !strings.Contains(msg, "attempt to") {
+		return msg
+	}
+	msg = reBadArg.ReplaceAllString(msg, "bad argument #$1 to '$2' (")
+	msg = replaceFunc(reArith, msg, func(m []string) string {
+		t := m[1]
+		if t == "number" {
+			t = m[2]
+		}
+		return "attempt to perform arithmetic on a " + t + " value"
+	})
+	msg = replaceFunc(reConcat, msg, func(m []string) string {
+		t := m[1]
+		if t == "number" || t == "string" {
+			t = m[2]
+		}
+		return "attempt to concatenate a " + t + " value"
+	})
+	msg = replaceFunc(reIndex, msg, func(m []string) string { return "attempt to index a " + m[1] + " value" })
+	msg = replaceFunc(reCompare, msg, func(m []string) string {
+		if m[1] == m[2] {
+			return "attempt to compare two " + m[1] + " values"
+		}
+		return m[0]
+	})
+	return msg
+}
+
+func replaceFunc(re *regexp.Regexp, s string, f func([]string) string) string {
+	return re.ReplaceAllStringFunc(s, func(match string) string { return f(re.FindStringSubmatch(match)) })
 }

@@ -85,6 +85,7 @@ func fcallRoCommand(c *client) { c.fcallGeneric(true) }
 
 func (c *client) fcallGeneric(ro bool) {
 	s := c.srv
+	s.feedScriptMonitors(c)
 	f := s.scripts.functions.functions[string(c.argv[1])]
 	if f == nil {
 		c.addError("ERR Function not found")

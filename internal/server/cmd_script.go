@@ -164,6 +164,7 @@ func evalshaRoCommand(c *client) { c.evalGeneric(true, true) }
 
 func (c *client) evalGeneric(bySHA, ro bool) {
 	s := c.srv
+	s.feedScriptMonitors(c)
 	numkeys, ok := c.numkeysOrReply(2)
 	if !ok {
 		return
@@ -189,6 +190,15 @@ func (c *client) evalGeneric(bySHA, ro bool) {
 	keys := c.argv[3 : 3+numkeys]
 	args := c.argv[3+numkeys:]
 	s.runScript(c, run, true, func() { eng.RunScript(run, sc, keys, args, &c.w) })
+}
+
+// feedScriptMonitors shows EVAL and FCALL to MONITOR before they run, so that the
+// commands of the script follow them (their table flags say skip_monitor so that call
+// does not show them again after).
+func (s *Server) feedScriptMonitors(c *client) {
+	if len(s.monitors) > 0 {
+		s.feedMonitors(c, c.argv, time.Now())
+	}
 }
 
 // prepareScriptRun is scriptPrepareForRun's flag checks: a script that may write
