@@ -27,6 +27,7 @@ var procTables = []procTable{
 	functionProcs,
 	listProcs,
 	hashProcs,
+	setProcs,
 }
 
 // buildCommandTable binds Redis's command metadata to Cairn's implementations. Commands
