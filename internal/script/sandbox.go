@@ -136,6 +136,8 @@ func (e *Engine) setupSandbox() {
 	m.RawSetString("random", L.NewFunction(e.mathRandom))
 	m.RawSetString("randomseed", L.NewFunction(e.mathRandomseed))
 
+	e.patchCoroutines(g.RawGetString("coroutine").(*lua.LTable))
+
 	g.RawSetString("cjson", openCjson(L))
 	g.RawSetString("cmsgpack", openCmsgpack(L))
 	g.RawSetString("bit", openBit(L))
@@ -798,4 +800,50 @@ func lua51Message(msg string) string {
 
 func replaceFunc(re *regexp.Regexp, s string, f func([]string) string) string {
 	return re.ReplaceAllStringFunc(s, func(match string) string { return f(re.FindStringSubmatch(match)) })
+}
+
+// patchCoroutines makes the threads of coroutine.create and coroutine.wrap check the
+// engine's interrupt too: gopher-lua gives a new thread a context derived from its
+// parent's, which an interrupt that only reports through Done would never cancel, so
+// a loop inside a coroutine could neither be killed nor let other clients get -BUSY.
+func (e *Engine) patchCoroutines(co *lua.LTable) {
+	L := e.L
+	origCreate := co.RawGetString("create").(*lua.LFunction)
+	origResume := co.RawGetString("resume").(*lua.LFunction)
+	create := L.NewFunction(func(L *lua.LState) int {
+		fn := L.CheckFunction(1)
+		L.Push(origCreate)
+		L.Push(fn)
+		L.Call(1, 1)
+		if th, ok := L.Get(-1).(*lua.LState); ok {
+			th.SetContext(&e.intr)
+		}
+		return 1
+	})
+	co.RawSetString("create", create)
+	co.RawSetString("wrap", L.NewFunction(func(L *lua.LState) int {
+		fn := L.CheckFunction(1)
+		L.Push(create)
+		L.Push(fn)
+		L.Call(1, 1)
+		th := L.Get(-1)
+		L.Push(L.NewFunction(func(L *lua.LState) int {
+			n := L.GetTop()
+			L.Push(origResume)
+			L.Push(th)
+			for i := 1; i <= n; i++ {
+				L.Push(L.Get(i))
+			}
+			L.Call(n+1, lua.MultRet)
+			if L.Get(n+1) == lua.LFalse {
+				errv := L.Get(n + 2)
+				if _, isStr := errv.(lua.LString); isStr {
+					L.Error(errv, 1)
+				}
+				L.Error(errv, 0)
+			}
+			return L.GetTop() - n - 1
+		}))
+		return 1
+	}))
 }

@@ -123,3 +123,22 @@ func BenchmarkEvalsha(b *testing.B) {
 func BenchmarkEvalLoop(b *testing.B) {
 	benchmarkCommand(b, 1, nil, "EVAL", "local n = 0 for i = 1, 10000 do n = n + i end return n", "0")
 }
+
+// A loop inside a coroutine is killable too.
+func TestScriptKillCoroutine(t *testing.T) {
+	s := startServer(t)
+	rc := dial(t, s)
+	rc.expect("+OK\r\n", "CONFIG", "SET", "busy-reply-threshold", "50")
+	for _, body := range []string{
+		"local co = coroutine.create(function() while true do end end) coroutine.resume(co) while true do end",
+		"return coroutine.wrap(function() while true do end end)()",
+	} {
+		script := startBusy(t, s, "EVAL", body, "0")
+		waitBusy(t, rc)
+		rc.expect("+OK\r\n", "SCRIPT", "KILL")
+		if got := script.readReply(); !strings.HasPrefix(got, "-ERR Script killed by user with SCRIPT KILL...") {
+			t.Errorf("%s: killed script replied %q", body, got)
+		}
+	}
+	rc.expect("*2\r\n:1\r\n:3\r\n", "EVAL", "local f = coroutine.wrap(function(a) local b = coroutine.yield(a) return b + 1 end) return {f(1), f(2)}", "0")
+}
