@@ -27,6 +27,7 @@ var procTables = []procTable{
 	functionProcs,
 	listProcs,
 	hashProcs,
+	zsetProcs,
 	setProcs,
 }
 
