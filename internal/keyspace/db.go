@@ -20,6 +20,9 @@ type Hooks interface {
 	// either by a lookup or by the active expiry cycle. The server propagates a DEL,
 	// fires the "expired" keyspace event and invalidates WATCHes.
 	KeyExpired(db *DB, key []byte)
+	// KeyMiss is called when a read lookup (one that counts statistics) finds no key,
+	// for Redis's "keymiss" keyspace event.
+	KeyMiss(db *DB, key []byte)
 }
 
 // Keyspace is the set of numbered databases.
@@ -120,6 +123,9 @@ func (db *DB) Lookup(key []byte, now int64, flags int) *Entry {
 	if e == nil {
 		if flags&LookupNoStats == 0 {
 			db.ks.KeyspaceMisses++
+			if db.ks.hooks != nil {
+				db.ks.hooks.KeyMiss(db, key)
+			}
 		}
 		return nil
 	}

@@ -304,7 +304,7 @@ func (s *Server) notifyKeyspaceEvent(class int, event string, key []byte, dbID i
 	}
 }
 
-// keyMiss fires the "keymiss" event for a read of a missing key.
-func (s *Server) keyMiss(db *keyspace.DB, key []byte) {
+// KeyMiss implements keyspace.Hooks: the "keymiss" event for a read of a missing key.
+func (s *Server) KeyMiss(db *keyspace.DB, key []byte) {
 	s.notifyKeyspaceEvent(config.NotifyKeyMiss, "keymiss", key, db.ID)
 }

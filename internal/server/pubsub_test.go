@@ -125,3 +125,19 @@ func TestSubscribedClientDisconnectCleansUp(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+func TestKeyMissEvent(t *testing.T) {
+	s := startServer(t, "--notify-keyspace-events", "Em")
+	sub, c := dial(t, s), dial(t, s)
+	sub.send("SUBSCRIBE __keyevent@0__:keymiss\r\n")
+	sub.readReply()
+	c.expect("$-1\r\n", "GET", "nope")
+	c.expect(":0\r\n", "DEL", "nope") // a write lookup fires nothing
+	c.expect("*1\r\n$-1\r\n", "MGET", "also")
+	for _, key := range []string{"nope", "also"} {
+		want := "*3\r\n$7\r\nmessage\r\n$22\r\n__keyevent@0__:keymiss\r\n$" + strconv.Itoa(len(key)) + "\r\n" + key + "\r\n"
+		if got := sub.readReply(); got != want {
+			t.Fatalf("got %q, want %q", got, want)
+		}
+	}
+}
