@@ -300,6 +300,7 @@ func (d *jsonDecoder) str() (int, lua.LValue) {
 	for {
 		if d.pos >= len(d.s) {
 			d.errMsg = "unexpected end of string"
+			d.tokStart = d.pos
 			return tokError, nil
 		}
 		c := d.s[d.pos]
@@ -314,6 +315,7 @@ func (d *jsonDecoder) str() (int, lua.LValue) {
 		}
 		if d.pos+1 >= len(d.s) {
 			d.errMsg = "invalid escape code"
+			d.tokStart = d.pos
 			return tokError, nil
 		}
 		esc := d.s[d.pos+1]
@@ -334,6 +336,7 @@ func (d *jsonDecoder) str() (int, lua.LValue) {
 			r, n := d.unicode(d.pos)
 			if n == 0 {
 				d.errMsg = "invalid unicode escape code"
+				d.tokStart = d.pos
 				return tokError, nil
 			}
 			b = appendUTF8(b, r)
@@ -341,6 +344,7 @@ func (d *jsonDecoder) str() (int, lua.LValue) {
 			continue
 		default:
 			d.errMsg = "invalid escape code"
+			d.tokStart = d.pos
 			return tokError, nil
 		}
 		d.pos += 2

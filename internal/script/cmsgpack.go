@@ -55,7 +55,10 @@ func mpEncode(b []byte, v lua.LValue, level int) []byte {
 		if !math.IsInf(f, 0) && !math.IsNaN(f) && f == float64(int64(f)) {
 			return mpInt(b, int64(f))
 		}
-		if float64(float32(f)) == f || math.IsNaN(f) {
+		if math.IsNaN(f) {
+			f = math.Float64frombits(0xfff8000000000000) // x86's 0/0
+		}
+		if float64(float32(f)) == f {
 			b = append(b, 0xca)
 			return binary.BigEndian.AppendUint32(b, math.Float32bits(float32(f)))
 		}

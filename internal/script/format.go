@@ -64,6 +64,9 @@ func (e *Engine) luaFormat(L *lua.LState) int {
 		spec := f[start:i]
 		verb := f[i]
 		arg++
+		if arg > L.GetTop() {
+			argError(L, arg, "format", "no value")
+		}
 		switch verb {
 		case 'c':
 			n := L.CheckNumber(arg)

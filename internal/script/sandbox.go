@@ -135,6 +135,19 @@ func (e *Engine) setupSandbox() {
 	m.RawSetString("huge", lua.LNumber(math.Inf(1)))
 	m.RawSetString("random", L.NewFunction(e.mathRandom))
 	m.RawSetString("randomseed", L.NewFunction(e.mathRandomseed))
+	m.RawSetString("max", L.NewFunction(mathMinMax("max", func(a, b float64) bool { return b > a })))
+	m.RawSetString("min", L.NewFunction(mathMinMax("min", func(a, b float64) bool { return b < a })))
+	tbl.RawSetString("insert", L.NewFunction(tableInsert))
+	str.RawSetString("char", L.NewFunction(stringChar))
+	// Go's collector does the work: "count" and "collect" report 0, "step" false.
+	g.RawSetString("collectgarbage", L.NewFunction(func(L *lua.LState) int {
+		if L.OptString(1, "collect") == "step" {
+			L.Push(lua.LFalse)
+			return 1
+		}
+		L.Push(lua.LNumber(0))
+		return 1
+	}))
 
 	e.patchCoroutines(g.RawGetString("coroutine").(*lua.LTable))
 
@@ -444,12 +457,30 @@ func (e *Engine) luaLoadstring(L *lua.LState) int {
 	return 1
 }
 
-// chunkName is Lua 5.1's luaO_chunkid for a string chunk: [string "first line..."].
+// chunkName is Lua 5.1's luaO_chunkid: "=name" and "@file" as given, a string chunk
+// as [string "first line..."] within LUA_IDSIZE (60).
 func chunkName(s string) string {
-	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
-		s = s[:i] + "..."
-	} else if len(s) > 45 {
-		s = s[:42] + "..."
+	if strings.HasPrefix(s, "=") {
+		if len(s) > 60 {
+			return s[1:60]
+		}
+		return s[1:]
+	}
+	if strings.HasPrefix(s, "@") {
+		if len(s) > 60 {
+			return "..." + s[len(s)-56:]
+		}
+		return s[1:]
+	}
+	n := strings.IndexAny(s, "\r\n")
+	if n < 0 {
+		n = len(s)
+	}
+	if n > 43 {
+		n = 43
+	}
+	if n < len(s) {
+		return `[string "` + s[:n] + `..."]`
 	}
 	return `[string "` + s + `"]`
 }
@@ -821,6 +852,13 @@ func (e *Engine) patchCoroutines(co *lua.LTable) {
 		return 1
 	})
 	co.RawSetString("create", create)
+	origYield := co.RawGetString("yield").(*lua.LFunction)
+	co.RawSetString("yield", L.NewFunction(func(L *lua.LState) int {
+		if L.Parent == nil {
+			L.Error(lua.LString("attempt to yield across metamethod/C-call boundary"), 0)
+		}
+		return origYield.GFunction(L)
+	}))
 	co.RawSetString("wrap", L.NewFunction(func(L *lua.LState) int {
 		fn := L.CheckFunction(1)
 		L.Push(create)
@@ -837,8 +875,14 @@ func (e *Engine) patchCoroutines(co *lua.LTable) {
 			L.Call(n+1, lua.MultRet)
 			if L.Get(n+1) == lua.LFalse {
 				errv := L.Get(n + 2)
-				if _, isStr := errv.(lua.LString); isStr {
-					L.Error(errv, 1)
+				if msg, isStr := errv.(lua.LString); isStr {
+					// auxwrap: the position of the caller, when it is a Lua function.
+					if dbg, ok := L.GetStack(1); ok {
+						L.GetInfo("Sl", dbg, lua.LNil) //nolint:errcheck
+						if dbg.What != "G" && dbg.CurrentLine > 0 {
+							errv = lua.LString(dbg.Source + ":" + strconv.Itoa(dbg.CurrentLine) + ": " + string(msg))
+						}
+					}
 				}
 				L.Error(errv, 0)
 			}
@@ -846,4 +890,54 @@ func (e *Engine) patchCoroutines(co *lua.LTable) {
 		}))
 		return 1
 	}))
+}
+
+func mathMinMax(name string, better func(a, b float64) bool) lua.LGFunction {
+	return func(L *lua.LState) int {
+		m := float64(checkNumber(L, 1, name))
+		for i := 2; i <= L.GetTop(); i++ {
+			if v := float64(checkNumber(L, i, name)); better(m, v) {
+				m = v
+			}
+		}
+		L.Push(lua.LNumber(m))
+		return 1
+	}
+}
+
+// tableInsert is Lua 5.1's tinsert.
+func tableInsert(L *lua.LState) int {
+	t := L.CheckTable(1)
+	e := t.Len() + 1
+	switch L.GetTop() {
+	case 2:
+		t.RawSetInt(e, L.Get(2))
+	case 3:
+		pos := int(checkNumber(L, 2, "insert"))
+		if pos > e {
+			e = pos
+		}
+		for i := e; i > pos; i-- {
+			t.RawSetInt(i, t.RawGetInt(i-1))
+		}
+		t.RawSetInt(pos, L.Get(3))
+	default:
+		L.RaiseError("wrong number of arguments to 'insert'")
+	}
+	return 0
+}
+
+// stringChar is Lua 5.1's str_char: every code must fit a byte.
+func stringChar(L *lua.LState) int {
+	n := L.GetTop()
+	b := make([]byte, n)
+	for i := 1; i <= n; i++ {
+		c := int(checkNumber(L, i, "char"))
+		if c < 0 || c > 255 {
+			argError(L, i, "char", "invalid value")
+		}
+		b[i-1] = byte(c)
+	}
+	L.Push(lua.LString(b))
+	return 1
 }

@@ -61,7 +61,7 @@ func structOpt(L *lua.LState, fname string, st *structState, f string, i *int) (
 	case 'i', 'I':
 		sz := num(4)
 		if sz > structMaxIntSize {
-			argError(L, 1, fname, fmt.Sprintf("integral size %d is larger than limit of %d", sz, structMaxIntSize))
+			L.RaiseError("integral size %d is larger than limit of %d", sz, structMaxIntSize)
 		}
 		return opt, sz
 	case 's', ' ':
@@ -107,8 +107,6 @@ func putInt(b []byte, v uint64, little bool, sz int) []byte {
 		var byt byte
 		if k < 8 {
 			byt = byte(v >> (8 * k))
-		} else if int64(v) < 0 {
-			byt = 0xff
 		}
 		b = append(b, byt)
 	}
@@ -288,10 +286,10 @@ func structSize(L *lua.LState) int {
 		opt, sz := structOpt(L, fname, st, f, &i)
 		pos += structGap(st, opt, sz, pos)
 		if opt == 's' {
-			argError(L, 1, fname, "options 'c0' - 's' have undefined sizes")
+			argError(L, 1, fname, "option 's' has no fixed size")
 		}
 		if opt == 'c' && sz == 0 {
-			argError(L, 1, fname, "options 'c0' - 's' have undefined sizes")
+			argError(L, 1, fname, "option 'c0' has no fixed size")
 		}
 		pos += sz
 	}
@@ -302,4 +300,23 @@ func structSize(L *lua.LState) int {
 // argError is Lua 5.1's luaL_argerror text: "bad argument #n to 'fname' (msg)".
 func argError(L *lua.LState, n int, fname, msg string) {
 	L.RaiseError("bad argument #%d to '%s' (%s)", n, fname, msg)
+}
+
+// checkNumber is luaL_checknumber with Lua 5.1's texts (gopher-lua says "got nil" for
+// a missing argument, Lua "got no value"); strings that convert are accepted.
+func checkNumber(L *lua.LState, n int, fname string) lua.LNumber {
+	switch v := L.Get(n).(type) {
+	case lua.LNumber:
+		return v
+	case lua.LString:
+		if f, ok := str2number(string(v)); ok {
+			return lua.LNumber(f)
+		}
+	}
+	got := "no value"
+	if n <= L.GetTop() {
+		got = L.Get(n).Type().String()
+	}
+	argError(L, n, fname, "number expected, got "+got)
+	return 0
 }

@@ -72,7 +72,7 @@ func TestScriptBusyAndKill(t *testing.T) {
 	// A script that wrote cannot be killed; it is still atomic: nobody sees its write.
 	rc.expect("+OK\r\n", "FUNCTION", "FLUSH")
 	rc.expect("$3\r\nlib\r\n", "FUNCTION", "LOAD",
-		"#!lua name=lib\nredis.register_function('w', function(keys) redis.call('set', keys[1], 'v') local t = redis.call('time') while tonumber(redis.call('time')[1]) - tonumber(t[1]) < 1 do end return redis.call('get', keys[1]) end)\nredis.register_function('spin', function() while true do end end)")
+		"#!lua name=lib\nlocal function now() local t = redis.call('time') return t[1] * 1000000 + t[2] end\nredis.register_function('w', function(keys) redis.call('set', keys[1], 'v') local t = now() while now() - t < 400000 do end return redis.call('get', keys[1]) end)\nredis.register_function('spin', function() while true do end end)")
 	script = startBusy(t, s, "FCALL", "w", "1", "k")
 	waitBusy(t, rc)
 	rc.expect("-UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.\r\n", "FUNCTION", "KILL")
@@ -91,7 +91,7 @@ func TestScriptBusyAndKill(t *testing.T) {
 	}
 	rc.expect("-BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.\r\n", "SCRIPT", "KILL")
 	rc.expect("+OK\r\n", "FUNCTION", "KILL")
-	if got, want := script.readReply(), "-ERR Script killed by user with SCRIPT KILL... script: spin, on @user_function:3.\r\n"; got != want {
+	if got, want := script.readReply(), "-ERR Script killed by user with SCRIPT KILL... script: spin, on @user_function:4.\r\n"; got != want {
 		t.Errorf("killed function replied %q, want %q", got, want)
 	}
 	rc.expect("+PONG\r\n", "PING")
@@ -102,7 +102,7 @@ func TestScriptBusyAndKill(t *testing.T) {
 func TestScriptAtomic(t *testing.T) {
 	s := startServer(t)
 	rc := dial(t, s)
-	script := startBusy(t, s, "EVAL", "redis.call('set','k','1') local t = redis.call('time') while tonumber(redis.call('time')[2]) - tonumber(t[2]) < 100000 and redis.call('time')[1] == t[1] do end redis.call('set','k','2') return 1", "0")
+	script := startBusy(t, s, "EVAL", "local function now() local t = redis.call('time') return t[1] * 1000000 + t[2] end redis.call('set','k','1') local t = now() while now() - t < 100000 do end redis.call('set','k','2') return 1", "0")
 	time.Sleep(20 * time.Millisecond)
 	rc.expect("$1\r\n2\r\n", "GET", "k")
 	script.readReply()
