@@ -1199,12 +1199,7 @@ func (c *client) zsetOpGeneric(dst []byte, numkeysIdx int, op zsetOp, cardOnly b
 	srcs := make([]zsetOpSrc, setnum)
 	j := numkeysIdx + 1
 	for i := range srcs {
-		var e *keyspace.Entry
-		if dst != nil {
-			e = c.db.LookupWrite(c.argv[j], now)
-		} else {
-			e = c.db.LookupRead(c.argv[j], now)
-		}
+		e := c.db.LookupRead(c.argv[j], now) // even for the STORE forms, as Redis
 		srcs[i].weight = 1
 		j++
 		if e == nil {
