@@ -2,6 +2,7 @@ package keyspace
 
 import (
 	"math/rand/v2"
+	"sync/atomic"
 	"time"
 
 	"cairn/internal/ds/dict"
@@ -81,7 +82,23 @@ func (db *DB) Len() int { return db.keys.Len() }
 func (db *DB) VolatileLen() int { return db.volatile.Len() }
 
 // Now is the clock used for expiry, in Unix milliseconds.
-func Now() int64 { return time.Now().UnixMilli() }
+//
+// While the server executes commands it fixes this clock (SetNow) to its time
+// snapshot for the running command, as Redis uses one time per command: one clock read
+// serves every lookup of the command, which matters where reading the clock is costly.
+func Now() int64 {
+	if n := nowSnapshot.Load(); n != 0 {
+		return n
+	}
+	return time.Now().UnixMilli()
+}
+
+// nowSnapshot is the executor's time snapshot in Unix ms, 0 when none is set.
+var nowSnapshot atomic.Int64
+
+// SetNow fixes what Now returns (the server's command time snapshot); 0 makes Now
+// read the clock again. The server calls it under its executor lock.
+func SetNow(ms int64) { nowSnapshot.Store(ms) }
 
 // Find returns the entry of a live key, deleting it first if its deadline has passed.
 // It touches no statistics (Redis's LOOKUP_NOTOUCH|LOOKUP_NOSTATS).

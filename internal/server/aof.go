@@ -233,6 +233,7 @@ func (c *client) replayCommand(argv [][]byte) error {
 	}
 	s.mu.Lock()
 	s.processCommand(c)
+	s.endClock()
 	s.mu.Unlock()
 	if len(c.w.B) > 0 && c.w.B[0] == '-' && c.multi == nil {
 		s.log.Warn("Error replaying an AOF command", "command", cmd.name, "reply", string(c.w.B))

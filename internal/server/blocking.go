@@ -229,6 +229,7 @@ func (c *client) waitWhileBlocked() bool {
 	// Replies of earlier commands in the batch go out now, as Redis would send them.
 	c.moveRepliesToPush()
 	pending := c.takeReplies()
+	s.endClock()
 	s.mu.Unlock()
 	alive := true
 	if off := c.aofWait; off > 0 {
@@ -249,6 +250,7 @@ func (c *client) waitWhileBlocked() bool {
 	}
 	c.stopWatching()
 	s.mu.Lock()
+	s.beginClock(time.Now())
 	if c.blocked == b {
 		if !alive {
 			c.unblock() // disconnected: drop the block, no reply

@@ -224,6 +224,7 @@ func (c *client) execBatch(protoErr error, pending int) {
 	start := 0
 	s.mu.Lock()
 	now := time.Now()
+	s.beginClock(now)
 	c.lastInteraction = now.UnixMilli()
 	c.qbufLen, c.qbufCap = pending, cap(c.rbuf)
 	s.stats.netInputBytes += int64(c.parser.Offset())
@@ -231,8 +232,10 @@ func (c *client) execBatch(protoErr error, pending int) {
 	for i, end := range c.ends {
 		if i > 0 && i%maxBatchCommands == 0 {
 			c.moveRepliesToPush()
+			s.endClock()
 			s.mu.Unlock()
 			s.mu.Lock()
+			s.beginClock(time.Now())
 		}
 		c.argv = c.args[start:end:end] // capped: an append by a command must not reach the next one
 		start = end
@@ -256,6 +259,7 @@ func (c *client) execBatch(protoErr error, pending int) {
 	if len(c.w.B) > 0 {
 		s.stats.writesProcessed++
 	}
+	s.endClock()
 	s.mu.Unlock()
 }
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"cairn/internal/cmdtable"
+	"cairn/internal/keyspace"
 )
 
 // procFunc is a command implementation. It reads c.argv (borrowed from the read buffer:
@@ -164,9 +165,17 @@ func (s *Server) call(c *client, cmd *command) {
 			c.db.BeforeWrite(c.argv[i])
 		}
 	}
-	start := time.Now()
+	if s.clockBase.IsZero() {
+		s.beginClock(time.Now()) // a call outside a client batch (the AOF loader)
+	}
+	start := s.clockLast
 	s.runProc(c, cmd)
-	dur := time.Since(start)
+	// One monotonic clock read ends this command's timing and is the time snapshot of
+	// whatever runs next.
+	end := time.Since(s.clockBase)
+	s.clockLast = end
+	keyspace.SetNow(s.clockWallMs + end.Milliseconds())
+	dur := end - start
 	if a := s.aof; a != nil {
 		if s.dirty != dirtyBefore && !c.noPropagate && !propagatesItsEffects(cmd) {
 			argv := c.argv
@@ -210,7 +219,7 @@ func (s *Server) call(c *client, cmd *command) {
 	}
 	s.latency.sample("command", dur, cmd.flags&cmdtable.FlagFast != 0, s.cfg.LatencyMonitorThreshold)
 	if len(s.monitors) > 0 && cmd.flags&(cmdtable.FlagSkipMonitor|cmdtable.FlagAdmin) == 0 {
-		s.feedMonitors(c, c.argv, start)
+		s.feedMonitors(c, c.argv, s.clockBase.Add(start))
 	}
 	c.lastCmd = cmd
 }
@@ -264,6 +273,20 @@ func clip(b []byte, n int) string {
 		b = b[:n]
 	}
 	return string(b)
+}
+
+// beginClock starts the executor's time snapshot at now: commands run from here see
+// Unix-ms time now plus the monotonic time elapsed since (see call). Caller holds the
+// lock; endClock drops the snapshot when the lock is released.
+func (s *Server) beginClock(now time.Time) {
+	s.clockBase, s.clockWallMs, s.clockLast = now, now.UnixMilli(), 0
+	keyspace.SetNow(s.clockWallMs)
+}
+
+// endClock drops the time snapshot before the executor lock is released.
+func (s *Server) endClock() {
+	s.clockBase = time.Time{}
+	keyspace.SetNow(0)
 }
 
 // propagatesItsEffects reports commands whose inner commands are propagated one by one

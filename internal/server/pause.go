@@ -58,6 +58,7 @@ func (s *Server) waitPause(c *client, cmd *command) {
 		end, until := s.pause.end, s.pause.until
 		c.flags |= flagBlocked
 		c.moveRepliesToPush()
+		s.endClock()
 		s.mu.Unlock()
 		t := time.NewTimer(time.Until(until))
 		select {
@@ -67,6 +68,7 @@ func (s *Server) waitPause(c *client, cmd *command) {
 		}
 		t.Stop()
 		s.mu.Lock()
+		s.beginClock(time.Now())
 		c.flags &^= flagBlocked
 	}
 }

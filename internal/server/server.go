@@ -45,7 +45,12 @@ type Server struct {
 	blockedClients int
 	watchers       map[blockKey][]*client // WATCHed keys, guarded by mu
 	aof            *aofState              // nil when appendonly is off
-	rdb            rdbState
+
+	// The executor's time snapshot (gate.go beginClock), guarded by mu.
+	clockBase   time.Time     // when the current batch began (wall and monotonic)
+	clockWallMs int64         // clockBase in Unix ms
+	clockLast   time.Duration // monotonic time since clockBase at the end of the last command
+	rdb         rdbState
 
 	// Pub/sub (cmd_pubsub.go), guarded by mu.
 	pubsub      *pubsub.Registry[*client]
