@@ -280,3 +280,54 @@ func TestZsetBlockingTransactions(t *testing.T) {
 	a.read("*3\r\n$1\r\nz\r\n$1\r\nm\r\n$1\r\n1\r\n")
 	ts.waitBlocked(0)
 }
+
+// TestZsetScanGuarantee checks ZSCAN's guarantee on a skiplist-encoded sorted set:
+// every member present from the first call to the last is returned, with its score,
+// however the dict grows and shrinks meanwhile.
+func TestZsetScanGuarantee(t *testing.T) {
+	s := startServer(t)
+	rc := dial(t, s)
+	const stable = 1500
+	args := []string{"ZADD", "z"}
+	for i := range stable {
+		args = append(args, strconv.Itoa(i)+".5", "m"+strconv.Itoa(i))
+	}
+	rc.expect(":"+strconv.Itoa(stable)+"\r\n", args...)
+	seen := map[string]bool{}
+	cursor := "0"
+	for round := 0; ; round++ {
+		v := parseReply(t, rc.do("ZSCAN", "z", cursor, "COUNT", "7")).([]any)
+		cursor = v[0].(string)
+		elems := v[1].([]any)
+		for i := 0; i+1 < len(elems); i += 2 {
+			m, score := elems[i].(string), elems[i+1].(string)
+			if strings.HasPrefix(m, "m") && score != m[1:]+".5" {
+				t.Fatalf("ZSCAN gave %s with score %s", m, score)
+			}
+			seen[m] = true
+		}
+		// Grow the dict a lot, then shrink it again, while the scan goes on.
+		switch {
+		case round < 40:
+			add := []string{"ZADD", "z"}
+			for j := range 100 {
+				add = append(add, "1", "tmp"+strconv.Itoa(round*100+j))
+			}
+			rc.do(add...)
+		case round < 80:
+			del := []string{"ZREM", "z"}
+			for j := range 100 {
+				del = append(del, "tmp"+strconv.Itoa((round-40)*100+j))
+			}
+			rc.do(del...)
+		}
+		if cursor == "0" {
+			break
+		}
+	}
+	for i := range stable {
+		if !seen["m"+strconv.Itoa(i)] {
+			t.Fatalf("member m%d never returned", i)
+		}
+	}
+}
