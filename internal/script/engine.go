@@ -13,6 +13,12 @@ import (
 	"cairn/internal/resp"
 )
 
+func init() {
+	// Redis compiles a script's body inside a function that is not vararg, so it has
+	// no Lua 5.0 "arg" table; gopher-lua would build one on every call of the chunk.
+	lua.CompatVarArg = false
+}
+
 // Kind selects what an Engine runs: EVAL scripts or FUNCTION libraries. Redis keeps
 // one Lua interpreter for each.
 type Kind int
@@ -115,6 +121,11 @@ type Engine struct {
 	rand       rand48
 
 	scripts map[string]*Script // EVAL cache by SHA
+
+	// Scratch for redis.call's arguments, reused by every call.
+	argBuf  []byte
+	argEnds []int
+	argv    [][]byte
 
 	// Function engine: the library being loaded by LoadLibrary, and the load-time
 	// globals.
@@ -326,7 +337,8 @@ func errorText(msg string) string {
 	return strings.TrimRight(msg, "\r\n")
 }
 
-// stringArray makes a Lua array of strings (KEYS, ARGV).
+// stringArray makes a new Lua array of strings (KEYS, ARGV: a new table for every
+// run, as Redis, so nothing a script adds to them survives it).
 func stringArray(items [][]byte) *lua.LTable {
 	t := &lua.LTable{}
 	for i, it := range items {

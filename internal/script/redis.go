@@ -73,22 +73,37 @@ func raise(L *lua.LState, msg string) int {
 	return 0
 }
 
-// argv converts redis.call's arguments: strings as they are, numbers "%.17g".
-func callArgv(L *lua.LState) ([][]byte, string) {
+// callArgv converts redis.call's arguments into e's scratch argv: strings as they
+// are, numbers "%.17g". The result is valid until the next call (Host.Call does not
+// keep it: commands copy what they store).
+func (e *Engine) callArgv(L *lua.LState) ([][]byte, string) {
 	n := L.GetTop()
 	if n == 0 {
 		return nil, "Please specify at least one argument for this redis lib call"
 	}
-	argv := make([][]byte, n)
+	buf := e.argBuf[:0]
+	ends := e.argEnds[:0]
 	for i := 1; i <= n; i++ {
 		switch v := L.Get(i).(type) {
 		case lua.LString:
-			argv[i-1] = []byte(v)
+			buf = append(buf, v...)
 		case lua.LNumber:
-			argv[i-1] = appendDouble17(nil, float64(v))
+			buf = appendDouble17(buf, float64(v))
 		default:
 			return nil, "Lua redis lib command arguments must be strings or integers"
 		}
+		ends = append(ends, len(buf))
+	}
+	argv := e.argv[:0]
+	start := 0
+	for _, end := range ends {
+		argv = append(argv, buf[start:end:end])
+		start = end
+	}
+	if cap(buf) <= 1<<20 {
+		e.argBuf, e.argEnds, e.argv = buf, ends, argv
+	} else {
+		e.argBuf = nil
 	}
 	return argv, ""
 }
@@ -99,7 +114,7 @@ func (e *Engine) redisCall(L *lua.LState, raiseErr bool) int {
 	if r == nil {
 		return raise(L, "redis.call/pcall can only be called inside a script invocation")
 	}
-	argv, msg := callArgv(L)
+	argv, msg := e.callArgv(L)
 	L.SetTop(0)
 	if msg != "" {
 		if raiseErr {
@@ -237,7 +252,7 @@ func (e *Engine) redisACLCheck(L *lua.LState) int {
 	if r == nil {
 		return raise(L, "redis.acl_check_cmd can only be called inside a script invocation")
 	}
-	argv, msg := callArgv(L)
+	argv, msg := e.callArgv(L)
 	if msg != "" {
 		return raise(L, msg)
 	}

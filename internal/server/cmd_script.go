@@ -312,10 +312,34 @@ func (h scriptHost) Tick(r *script.Run) {
 			strconv.FormatInt(time.Since(st.start).Milliseconds(), 10) + " milliseconds. You can try killing the script using the SCRIPT KILL command.")
 	}
 	current := s.current
+	s.current = nil // the commands of other clients run at the top level meanwhile
 	s.mu.Unlock()
 	runtime.Gosched()
 	s.mu.Lock()
 	s.current = current
+}
+
+// scriptInfo is what INFO memory reports of scripting: cached EVAL scripts and the
+// bytes of their bodies, function libraries, functions and the bytes of their code.
+type scriptInfo struct {
+	cachedScripts, scriptBytes     int
+	libraries, functions, libBytes int
+}
+
+// scriptMemoryInfo returns the scripting figures of INFO memory (used_memory_scripts_eval,
+// number_of_cached_scripts, number_of_libraries, number_of_functions,
+// used_memory_functions). Caller holds the executor lock.
+func (s *Server) scriptMemoryInfo() scriptInfo {
+	var si scriptInfo
+	if e := s.scripts.eval; e != nil {
+		si.cachedScripts, si.scriptBytes = e.NumScripts(), e.ScriptsMemory()
+	}
+	for _, lib := range s.scripts.functions.libraries {
+		si.libraries++
+		si.functions += len(lib.Functions)
+		si.libBytes += len(lib.Code)
+	}
+	return si
 }
 
 // SCRIPT LOAD script
