@@ -29,6 +29,7 @@ var procTables = []procTable{
 	hashProcs,
 	zsetProcs,
 	setProcs,
+	sortProcs,
 }
 
 // buildCommandTable binds Redis's command metadata to Cairn's implementations. Commands

@@ -349,3 +349,13 @@ func SetFromRDB(v *rdb.Value, lim Limits) (*Set, error) {
 	}
 	return s, nil
 }
+
+// ConvertToSkiplist moves a listpack-encoded sorted set to the skiplist encoding, as
+// Redis 7.0's SORT does (zsetConvert) to every sorted set it reads, SORT_RO included,
+// for good. It belongs with the sorted set in zset.go; it is here because SORT's
+// author does not own that file.
+func (z *ZSet) ConvertToSkiplist() {
+	if z.tree == nil {
+		z.convert()
+	}
+}
