@@ -125,7 +125,9 @@ func (e *Engine) redisCall(L *lua.LState, raiseErr bool) int {
 	}
 	reply, refused := e.host.Call(r, argv)
 	if refused != "" {
+		// Counted in errorstats now, not again when the script replies with it.
 		t := errorTable(L, refused)
+		e.host.CountError(string(t.RawGetString("err").(lua.LString)))
 		t.RawSetString("ignore_error_stats_update", lua.LTrue)
 		if raiseErr {
 			L.Error(t, 0)
@@ -135,12 +137,15 @@ func (e *Engine) redisCall(L *lua.LState, raiseErr bool) int {
 		return 1
 	}
 	v, isErr := e.parseReply(reply, r.Resp)
-	if isErr && raiseErr {
+	if isErr {
+		// The command counted its error already.
 		if t, ok := v.(*lua.LTable); ok {
 			t.RawSetString("ignore_error_stats_update", lua.LTrue)
 		}
-		L.Error(v, 0)
-		return 0
+		if raiseErr {
+			L.Error(v, 0)
+			return 0
+		}
 	}
 	L.Push(v)
 	return 1

@@ -245,13 +245,16 @@ func (h scriptHost) Call(r *script.Run, argv [][]byte) ([]byte, string) {
 		return nil, "Unknown Redis command called from script"
 	}
 	if (cmd.arity > 0 && len(argv) != cmd.arity) || len(argv) < -cmd.arity {
+		cmd.rejectedCalls++
 		return nil, "Wrong number of args calling Redis command from script"
 	}
 	if cmd.flags&cmdtable.FlagNoscript != 0 {
+		cmd.rejectedCalls++
 		return nil, "This Redis command is not allowed from script"
 	}
 	if cmd.flags&cmdtable.FlagWrite != 0 {
 		if r.ReadOnly {
+			cmd.rejectedCalls++
 			return nil, "Write commands are not allowed from read-only scripts."
 		}
 		r.WriteDirty = true
