@@ -153,6 +153,7 @@ func (c *client) zaddGeneric(flags int) {
 	key := c.argv[1]
 	ch := false
 	scoreIdx := 2
+options:
 	for ; scoreIdx < len(c.argv); scoreIdx++ {
 		switch {
 		case c.argIs(scoreIdx, "nx"):
@@ -168,10 +169,9 @@ func (c *client) zaddGeneric(flags int) {
 		case c.argIs(scoreIdx, "lt"):
 			flags |= types.ZAddLT
 		default:
-			goto options
+			break options
 		}
 	}
-options:
 	incr := flags&types.ZAddIncr != 0
 	nx, xx := flags&types.ZAddNX != 0, flags&types.ZAddXX != 0
 	gt, lt := flags&types.ZAddGT != 0, flags&types.ZAddLT != 0
@@ -217,9 +217,8 @@ options:
 		}
 		lim := s.limits()
 		z := types.NewZSet(len(c.argv[scoreIdx+1]), lim)
-		c.db.Set(key, keyspace.Object{Type: keyspace.TypeZSet, Enc: z.Encoding(), Ptr: z}, false)
+		e = c.db.Set(key, keyspace.Object{Type: keyspace.TypeZSet, Enc: z.Encoding(), Ptr: z}, false)
 		s.signalKeyAsReady(c.db, key)
-		e = c.db.Find(key, keyspace.Now())
 	}
 	z := zsetOf(e)
 	lim := s.limits()
