@@ -240,6 +240,7 @@ options:
 		}
 		score = newScore
 	}
+	e.Obj.Enc = z.Encoding() // kept in step for readers of Obj.Enc (DEBUG OBJECT)
 	s.dirty += int64(added + updated)
 	c.zaddReply(incr, ch, processed, score, added, updated)
 	c.zaddDone(incr, added, updated)
