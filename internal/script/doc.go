@@ -46,8 +46,8 @@
 // value"), "got no value" versus "got nil" in argument errors, some compile error texts,
 // the iteration order of tables (cjson.encode of objects, {map=...} replies, pairs),
 // string.dump (no bytecode: a placeholder loadstring refuses), the length operator on
-// the read-only library tables (always 0), coroutines created inside a script are not
-// interrupted by SCRIPT KILL until they yield back.
+// the read-only library tables (always 0), the position of a "stack overflow" error
+// (gopher-lua cannot run the error handler on a full call stack).
 //
 // # Concurrency
 //

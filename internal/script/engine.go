@@ -136,7 +136,8 @@ type Engine struct {
 
 // NewEngine makes an interpreter of the given kind.
 func NewEngine(kind Kind, host Host) *Engine {
-	L := lua.NewState(lua.Options{SkipOpenLibs: true, CallStackSize: 256, RegistrySize: 1024 * 4, RegistryMaxSize: 1024 * 1024, RegistryGrowStep: 1024})
+	// LUAI_MAXCALLS of Lua 5.1: 20000 nested calls; stacks grow as needed.
+	L := lua.NewState(lua.Options{SkipOpenLibs: true, CallStackSize: 20000, MinimizeStackMemory: true, RegistrySize: 1024 * 4, RegistryMaxSize: 1024 * 1024, RegistryGrowStep: 1024})
 	e := &Engine{
 		L:         L,
 		kind:      kind,
@@ -268,6 +269,10 @@ func (e *Engine) pcall(r *Run, fn *lua.LFunction, args ...lua.LValue) (ret, errO
 			if t, ok := obj.(*lua.LTable); !ok || t.RawGetString("killed") == lua.LNil {
 				obj = e.killedError(r)
 			}
+		} else if s, ok := obj.(lua.LString); ok && strings.Contains(string(s), "callstack overflow") {
+			// gopher-lua cannot run the error handler on a full call stack, so the
+			// position Lua 5.1 would give is lost.
+			obj = lua.LString("stack overflow")
 		}
 		return nil, obj
 	}
