@@ -46,7 +46,9 @@ var setRand = rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
 // setOf returns the set held by a live entry of type set.
 func setOf(e *keyspace.Entry) *types.Set { return e.Obj.Ptr.(*types.Set) }
 
-// setObject wraps a set as a value.
+// setObject wraps a set as a value. The set knows its encoding (OBJECT ENCODING asks
+// it); the object's Enc field, which DEBUG OBJECT shows, is kept in step by every
+// command that may convert a set in place (SADD, SMOVE).
 func setObject(s *types.Set) keyspace.Object {
 	return keyspace.Object{Type: keyspace.TypeSet, Enc: s.Encoding(), Ptr: s}
 }
@@ -71,7 +73,7 @@ func saddCommand(c *client) {
 	if e == nil {
 		// setTypeCreate: the first member chooses the encoding.
 		set = types.NewSet(c.argv[2])
-		c.db.Set(key, setObject(set), false)
+		e = c.db.Set(key, setObject(set), false)
 	} else {
 		set = setOf(e)
 	}
@@ -82,6 +84,7 @@ func saddCommand(c *client) {
 			added++
 		}
 	}
+	e.Obj.Enc = set.Encoding() // the object's field follows a conversion (DEBUG OBJECT)
 	s := c.srv
 	if added > 0 {
 		s.signalModifiedKey(c.db, key)
@@ -159,11 +162,13 @@ func smoveCommand(c *client) {
 	c.deleteIfEmpty(srcKey, src.Len())
 	if dst == nil {
 		dst = types.NewSet(member)
-		c.db.Set(dstKey, setObject(dst), false)
+		dstEntry = c.db.Set(dstKey, setObject(dst), false)
 	}
 	s.signalModifiedKey(c.db, srcKey)
 	s.dirty++
-	if dst.Add(member, s.limits()) {
+	added := dst.Add(member, s.limits())
+	dstEntry.Obj.Enc = dst.Encoding()
+	if added {
 		s.dirty++
 		s.signalModifiedKey(c.db, dstKey)
 		s.notifyKeyspaceEvent(notifySet, "sadd", dstKey, c.db.ID)

@@ -412,3 +412,32 @@ func TestSetDumpRestore(t *testing.T) {
 		}
 	}
 }
+
+// TestSetDebugObjectEncoding checks that the encoding DEBUG OBJECT shows follows a
+// set converted in place.
+func TestSetDebugObjectEncoding(t *testing.T) {
+	s := startServer(t, "--enable-debug-command", "yes", "--set-max-intset-entries", "3")
+	a := dial(t, s)
+	enc := func(key, want string) {
+		t.Helper()
+		if got := a.do("DEBUG", "OBJECT", key); !strings.Contains(got, " encoding:"+want+" ") {
+			t.Errorf("DEBUG OBJECT %s: %q, want encoding %s", key, got, want)
+		}
+		a.expect("$"+strconv.Itoa(len(want))+"\r\n"+want+"\r\n", "OBJECT", "ENCODING", key)
+	}
+	a.expect(":2\r\n", "SADD", "s", "1", "2")
+	enc("s", "intset")
+	a.expect(":1\r\n", "SADD", "s", "x")
+	enc("s", "hashtable")
+	a.expect(":3\r\n", "SADD", "d", "1", "2", "3")
+	enc("d", "intset")
+	a.expect(":1\r\n", "SADD", "src", "4")
+	a.expect(":1\r\n", "SMOVE", "src", "d", "4")
+	enc("d", "hashtable")
+	a.expect(":1\r\n", "SADD", "src", "y")
+	a.expect(":1\r\n", "SMOVE", "src", "new", "y")
+	enc("new", "hashtable")
+	a.expect(":1\r\n", "SREM", "s", "x")
+	a.expect(":2\r\n", "SINTERSTORE", "st", "s")
+	enc("st", "intset")
+}
