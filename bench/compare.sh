@@ -7,9 +7,11 @@
 # pipeline depths 1 and 16. Prints, per test and depth, the median over the rounds of
 # requests/s, the ratio Cairn/Redis, and p50/p99 latencies (ms) for both.
 #
-# usage: bench/compare.sh [--rounds N] [--requests N] [--pin] [--out FILE]
+# usage: bench/compare.sh [--rounds N] [--requests N] [--tests LIST] [--pin] [--out FILE]
 #   --rounds N     rounds of (Cairn, Redis) runs per depth (default 2)
 #   --requests N   requests per redis-benchmark test (default 300000)
+#   --tests LIST   redis-benchmark -t tests (default set,get,incr); the collection rows
+#                  are lpush,lpop,lrange_100,sadd,spop,hset,zadd
 #   --pin          run both servers on CPU 0 and redis-benchmark on CPU 1 (taskset);
 #                  without it, the scheduler places them (results vary more)
 #   --out FILE     also write the table to FILE
@@ -27,11 +29,12 @@ keyspace=100000
 tests="set,get,incr"
 pipelines="1 16"
 
-usage() { sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--rounds) rounds="$2"; shift 2 ;;
 	--requests) requests="$2"; shift 2 ;;
+	--tests) tests="$2"; shift 2 ;;
 	--pin) pin=1; shift ;;
 	--out) out="$2"; shift 2 ;;
 	-h|--help) usage 0 ;;
@@ -144,11 +147,11 @@ done
 		vals[$1, row, "p99"] = vals[$1, row, "p99"] " " $10
 	}
 	END {
-		printf "%-6s %3s %12s %12s %8s %10s %10s %10s %10s\n", "test", "P", "cairn rps", "redis rps", "ratio", "cairn p50", "redis p50", "cairn p99", "redis p99"
+		printf "%-22s %3s %12s %12s %8s %10s %10s %10s %10s\n", "test", "P", "cairn rps", "redis rps", "ratio", "cairn p50", "redis p50", "cairn p99", "redis p99"
 		for (i = 1; i <= rows; i++) {
 			split(order[i], k, SUBSEP)
 			cr = median("cairn" SUBSEP order[i] SUBSEP "rps"); rr = median("redis" SUBSEP order[i] SUBSEP "rps")
-			printf "%-6s %3s %12.0f %12.0f %8.2f %10.3f %10.3f %10.3f %10.3f\n", k[1], k[2], cr, rr, (rr > 0 ? cr / rr : 0),
+			printf "%-22s %3s %12.0f %12.0f %8.2f %10.3f %10.3f %10.3f %10.3f\n", k[1], k[2], cr, rr, (rr > 0 ? cr / rr : 0),
 				median("cairn" SUBSEP order[i] SUBSEP "p50"), median("redis" SUBSEP order[i] SUBSEP "p50"),
 				median("cairn" SUBSEP order[i] SUBSEP "p99"), median("redis" SUBSEP order[i] SUBSEP "p99")
 		}
