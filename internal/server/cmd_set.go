@@ -721,31 +721,9 @@ func sscanCommand(c *client) {
 		c.w.ArrayLen(0)
 		return
 	}
-	count := int64(10)
-	var pattern []byte
-	usePattern := false
-	for i := 3; i < len(c.argv); {
-		more := len(c.argv) - i
-		switch {
-		case c.argIs(i, "count") && more >= 2:
-			n, ok := c.int64ArgOrReply(i + 1)
-			if !ok {
-				return
-			}
-			if n < 1 {
-				c.addError(errSyntax)
-				return
-			}
-			count = n
-			i += 2
-		case c.argIs(i, "match") && more >= 2:
-			pattern = c.argv[i+1]
-			usePattern = !(len(pattern) == 1 && pattern[0] == '*')
-			i += 2
-		default:
-			c.addError(errSyntax)
-			return
-		}
+	count, pattern, usePattern, ok := c.parseScanOptions(3)
+	if !ok {
+		return
 	}
 
 	set := setOf(e)
