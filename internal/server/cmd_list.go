@@ -604,20 +604,9 @@ func (c *client) lmpopGeneric(numkeysIdx int, block bool) {
 	if !ok {
 		return
 	}
-	count := int64(-1)
-	for j := whereIdx + 1; j < len(c.argv); j++ {
-		if count == -1 && c.argIs(j, "count") && j < len(c.argv)-1 {
-			j++
-			if count, ok = c.rangeLongOrReply(c.argv[j], 1, math.MaxInt64, "ERR count should be greater than 0"); !ok {
-				return
-			}
-			continue
-		}
-		c.addError(errSyntax)
+	count, ok := c.parseMpopCount(whereIdx + 1)
+	if !ok {
 		return
-	}
-	if count == -1 {
-		count = 1
 	}
 	keys := c.argv[numkeysIdx+1 : whereIdx]
 	if !block {
