@@ -1146,3 +1146,26 @@ func TestLZFCompressedLength(t *testing.T) {
 		t.Errorf("incompressible: %d", got)
 	}
 }
+
+// TestDebugDigestCollectionsAgainstRedis: DEBUG DIGEST-VALUE and DIGEST of lists, sets,
+// hashes and sorted sets, in their compact and large encodings, equal redis-server's.
+func TestDebugDigestCollectionsAgainstRedis(t *testing.T) {
+	p := newPair(t, []string{"--enable-debug-command", "yes"}, []string{"--enable-debug-command", "yes"})
+	p.same("RPUSH", "list", "a", "1", "-5", "bb", "")
+	p.same("SADD", "intset", "1", "2", "-30000", "70000")
+	p.same("SADD", "set", "x", "y", "12", "zz")
+	p.same("HSET", "hash", "f1", "v1", "f2", "12", "n", "-0")
+	p.same("ZADD", "zset", "1", "a", "1.5", "b", "-2.25", "c", "3e10", "d", "inf", "e", "0.1", "f")
+	for i := 0; i < 700; i++ {
+		s := strconv.Itoa(i)
+		p.same("RPUSH", "biglist", "element-"+s)
+		p.same("SADD", "bigset", "member-"+s)
+		p.same("HSET", "bighash", "field-"+s, "value-"+s)
+		p.same("ZADD", "bigzset", strconv.Itoa(i*7%13)+".25", "m-"+s)
+	}
+	for _, k := range []string{"list", "intset", "set", "hash", "zset", "biglist", "bigset", "bighash", "bigzset"} {
+		p.same("OBJECT", "ENCODING", k)
+		p.same("DEBUG", "DIGEST-VALUE", k)
+	}
+	p.same("DEBUG", "DIGEST")
+}

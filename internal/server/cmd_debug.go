@@ -13,8 +13,10 @@ import (
 	"unsafe"
 
 	"cairn/internal/conv"
+	"cairn/internal/ds/listpack"
 	"cairn/internal/glob"
 	"cairn/internal/keyspace"
+	"cairn/internal/types"
 )
 
 var debugProcs = procTable{
@@ -430,6 +432,44 @@ func xorObjectDigest(digest *[20]byte, e *keyspace.Entry) string {
 	case keyspace.TypeString:
 		var tmp [20]byte
 		mixDigest(digest, o.AppendString(tmp[:0]))
+	case keyspace.TypeList:
+		// Elements mixed in order, head to tail.
+		var buf []byte
+		o.Ptr.(*types.List).Each(func(e types.ListEntry) bool {
+			buf = e.AppendString(buf[:0])
+			mixDigest(digest, buf)
+			return true
+		})
+	case keyspace.TypeSet:
+		// Members XORed in: the order does not matter.
+		var buf []byte
+		o.Ptr.(*types.Set).Iterate(func(m types.Member) bool {
+			buf = m.Append(buf[:0])
+			xorDigest(digest, buf)
+			return true
+		})
+	case keyspace.TypeHash:
+		// Each field and its value mixed into an element digest, XORed in.
+		var fbuf, vbuf []byte
+		o.Ptr.(*types.Hash).Iterate(func(field, value listpack.Entry) bool {
+			var ele [20]byte
+			fbuf, vbuf = field.AppendString(fbuf[:0]), value.AppendString(vbuf[:0])
+			mixDigest(&ele, fbuf)
+			mixDigest(&ele, vbuf)
+			xorDigest(digest, ele[:])
+			return true
+		})
+	case keyspace.TypeZSet:
+		// Each member and its score (as Redis prints a double) mixed, XORed in.
+		var sbuf []byte
+		o.Ptr.(*types.ZSet).Each(func(member []byte, score float64) bool {
+			var ele [20]byte
+			mixDigest(&ele, member)
+			sbuf = conv.FormatDouble(sbuf[:0], score)
+			mixDigest(&ele, sbuf)
+			xorDigest(digest, ele[:])
+			return true
+		})
 	default:
 		return "ERR DEBUG DIGEST does not support " + o.Type.String() + " values in Cairn yet"
 	}
