@@ -380,6 +380,10 @@ func objectComputeSize(o *keyspace.Object, samples int64) int64 {
 			return sdsAllocSize(cap(o.Str)) + robjSize
 		}
 	}
+	// Collections report their own footprint (Go allocations, not jemalloc's classes).
+	if m, ok := o.Ptr.(interface{ MemoryUsage() int }); ok {
+		return robjSize + int64(m.MemoryUsage())
+	}
 	return robjSize
 }
 

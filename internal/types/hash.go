@@ -388,3 +388,17 @@ func (h *Hash) check() error {
 	}
 	return nil
 }
+
+// MemoryUsage estimates the bytes the hash holds (for MEMORY USAGE): the listpack, or
+// the table plus every field and value.
+func (h *Hash) MemoryUsage() int {
+	if h.ht == nil {
+		return 16 + h.lp.Cap()
+	}
+	n := 16 + h.ht.MemoryUsage()
+	h.ht.Each(func(field string, value *[]byte) bool {
+		n += cap(*value) + len(field)
+		return true
+	})
+	return n
+}
