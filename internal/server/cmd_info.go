@@ -557,7 +557,7 @@ func (s *Server) infoPersistence(ib *infoBuilder) {
 	ib.int("rdb_changes_since_last_save", s.dirty)
 	ib.int("rdb_bgsave_in_progress", int64(b2i(s.rdb.bgsaveRunning)))
 	ib.int("rdb_last_save_time", s.lastSave)
-	ib.str("rdb_last_bgsave_status", okOrErr(s.rdb.lastSaveError == nil || s.rdb.lastBgsaveOK))
+	ib.str("rdb_last_bgsave_status", okOrErr(!s.rdb.bgsaveFailed))
 	ib.int("rdb_last_bgsave_time_sec", s.rdb.lastBgsaveSecs)
 	current := int64(-1)
 	if s.rdb.bgsaveRunning {

@@ -106,18 +106,18 @@ func (s *Server) processCommand(c *client) {
 		c.rejectCommand(cmd, errNoAuth)
 		return
 	}
+	if cmd.flags&cmdtable.FlagWrite != 0 || cmd.name == "ping" {
+		if msg := s.diskWriteError(); msg != "" {
+			c.flagTransaction()
+			c.rejectCommand(cmd, msg)
+			return
+		}
+	}
 	if c.flags&flagPubSub != 0 && c.w.Proto == 2 && !allowedInRESP2PubSub(cmd) {
 		c.flagTransaction()
 		c.rejectCommand(cmd, "ERR Can't execute '"+cmd.name+
 			"': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context")
 		return
-	}
-	if cmd.flags&cmdtable.FlagWrite != 0 && s.aof != nil {
-		if msg := s.aofWriteError(); msg != "" {
-			c.flagTransaction()
-			c.rejectCommand(cmd, msg)
-			return
-		}
 	}
 	if s.scriptBusyRejects(c, cmd) {
 		// A script is past busy-reply-threshold and yielded the lock (cmd_script.go).

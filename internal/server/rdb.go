@@ -36,6 +36,7 @@ type rdbState struct {
 	bgsaveRunning   bool
 	bgsaveStarted   time.Time
 	lastBgsaveOK    bool
+	bgsaveFailed    bool // the last BGSAVE failed and no save succeeded since
 	lastBgsaveSecs  int64
 	saves           int64
 	dirtyAtStart    int64
@@ -238,6 +239,7 @@ func (s *Server) save() error {
 	s.dirty -= dirty
 	s.lastSave = time.Now().Unix()
 	s.rdb.lastBgsaveOK = true
+	s.rdb.bgsaveFailed = false
 	s.rdb.saves++
 	s.log.Info("DB saved on disk")
 	return nil
@@ -260,6 +262,7 @@ func (s *Server) bgsave() error {
 		s.rdb.lastBgsaveSecs = int64(time.Since(s.rdb.bgsaveStarted).Seconds())
 		if err != nil {
 			s.rdb.lastBgsaveOK = false
+			s.rdb.bgsaveFailed = true
 			s.rdb.lastSaveError = err
 			s.log.Warn("Background saving error", "err", err)
 			return
@@ -267,6 +270,7 @@ func (s *Server) bgsave() error {
 		s.dirty -= s.rdb.dirtyAtStart
 		s.lastSave = time.Now().Unix()
 		s.rdb.lastBgsaveOK = true
+		s.rdb.bgsaveFailed = false
 		s.rdb.saves++
 		s.log.Info("Background saving terminated with success")
 		if s.rdb.scheduled {
@@ -355,3 +359,16 @@ func (s *Server) loadRDBFrom(r io.Reader) (loaded, expired int64, err error) {
 
 // listpackFromRDB adopts a listpack node read from an RDB file (already validated).
 func listpackFromRDB(b []byte) (listpack.Listpack, error) { return listpack.FromBytes(b) }
+
+// errRDBDiskWrite is Redis's reply to writes after a failed background save.
+const errRDBDiskWrite = "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error."
+
+// diskWriteError is Redis's writeCommandsDeniedByDiskError: the MISCONF refusal of
+// writes (and PING) after a failed background save (stop-writes-on-bgsave-error, with
+// save points) or an AOF write error; "" when writes are accepted. Caller holds the lock.
+func (s *Server) diskWriteError() string {
+	if s.cfg.StopWritesOnBgsaveError && len(s.cfg.Save) > 0 && s.rdb.bgsaveFailed {
+		return errRDBDiskWrite
+	}
+	return s.aofWriteError()
+}

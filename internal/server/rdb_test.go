@@ -168,3 +168,33 @@ func dumpBody(bulk string) string {
 	i := strings.Index(bulk, "\r\n")
 	return bulk[i+2 : len(bulk)-2]
 }
+
+// TestStopWritesOnBgsaveError: after a failed BGSAVE, with save points, writes and PING
+// get Redis's MISCONF error until a save succeeds or the option is turned off.
+func TestStopWritesOnBgsaveError(t *testing.T) {
+	dir := t.TempDir()
+	s := startServer(t, "--dir", dir, "--save", "3600 1")
+	rc := dial(t, s)
+	rc.expect("+OK\r\n", "SET", "a", "1")
+	os.RemoveAll(dir) // the save cannot create its file
+	rc.expect("+Background saving started\r\n", "BGSAVE")
+	misconf := "-" + errRDBDiskWrite + "\r\n"
+	deadline := time.Now().Add(5 * time.Second)
+	for rc.do("SET", "a", "2") != misconf {
+		if time.Now().After(deadline) {
+			t.Fatal("writes still accepted after a failed BGSAVE")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	rc.expect(misconf, "PING")
+	rc.expect("$1\r\n1\r\n", "GET", "a")
+	if !strings.Contains(rc.do("INFO", "persistence"), "rdb_last_bgsave_status:err") {
+		t.Fatal("INFO does not show the failed save")
+	}
+	rc.expect("+OK\r\n", "CONFIG", "SET", "stop-writes-on-bgsave-error", "no")
+	rc.expect("+OK\r\n", "SET", "a", "3")
+	rc.expect("+OK\r\n", "CONFIG", "SET", "stop-writes-on-bgsave-error", "yes")
+	os.MkdirAll(dir, 0o755)
+	rc.expect("+OK\r\n", "SAVE") // a successful save clears the error
+	rc.expect("+OK\r\n", "SET", "a", "4")
+}
