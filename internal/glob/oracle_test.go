@@ -1,13 +1,10 @@
 package glob
 
 import (
-	"bufio"
+	"cairn/internal/redisoracle"
 	"fmt"
-	"io"
 	"math/rand/v2"
-	"net"
 	"os"
-	"os/exec"
 	"sort"
 	"strconv"
 	"strings"
@@ -18,109 +15,6 @@ import (
 // This file compares Match with redis-server 7.0.15 itself (KEYS for
 // case-sensitive matching, COMMAND LIST FILTERBY PATTERN for nocase). It is
 // skipped when redis-server is not on PATH. SEED=n replays a random run.
-
-// oracle is a redis-server started for one test, with a raw RESP2
-// connection to it.
-type oracle struct {
-	conn net.Conn
-	r    *bufio.Reader
-}
-
-func startOracle(t *testing.T) *oracle {
-	t.Helper()
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		t.Skip("redis-server not installed: differential test against the reference skipped")
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no", "--dir", t.TempDir(), "--daemonize", "no")
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-	})
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		conn, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port))
-		if err == nil {
-			t.Cleanup(func() { conn.Close() })
-			return &oracle{conn: conn, r: bufio.NewReader(conn)}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("redis-server did not start on port %d: %v", port, err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-// do sends one command and returns its reply: string for simple, bulk and
-// error replies (errors prefixed "-"), int64, nil, or []any.
-func (o *oracle) do(t *testing.T, args ...string) any {
-	t.Helper()
-	var b []byte
-	b = fmt.Appendf(b, "*%d\r\n", len(args))
-	for _, a := range args {
-		b = fmt.Appendf(b, "$%d\r\n%s\r\n", len(a), a)
-	}
-	if _, err := o.conn.Write(b); err != nil {
-		t.Fatal(err)
-	}
-	v, err := o.read()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v
-}
-
-func (o *oracle) read() (any, error) {
-	line, err := o.r.ReadString('\n')
-	if err != nil {
-		return nil, err
-	}
-	line = strings.TrimSuffix(line, "\r\n")
-	if line == "" {
-		return nil, fmt.Errorf("empty reply line")
-	}
-	switch line[0] {
-	case '+':
-		return line[1:], nil
-	case '-':
-		return line, nil
-	case ':':
-		return strconv.ParseInt(line[1:], 10, 64)
-	case '$':
-		n, err := strconv.Atoi(line[1:])
-		if err != nil || n < 0 {
-			return nil, err
-		}
-		buf := make([]byte, n+2)
-		if _, err := io.ReadFull(o.r, buf); err != nil {
-			return nil, err
-		}
-		return string(buf[:n]), nil
-	case '*':
-		n, err := strconv.Atoi(line[1:])
-		if err != nil || n < 0 {
-			return nil, err
-		}
-		a := make([]any, n)
-		for i := range a {
-			if a[i], err = o.read(); err != nil {
-				return nil, err
-			}
-		}
-		return a, nil
-	}
-	return nil, fmt.Errorf("unknown reply %q", line)
-}
 
 func strs(t *testing.T, v any) []string {
 	t.Helper()
@@ -204,7 +98,7 @@ func TestKeysDifferential(t *testing.T) {
 		keys[randString(r, fuzzAlphabet+"c", 8)] = true
 	}
 	for k := range keys {
-		if v := o.do(t, "SET", k, "1"); v != "OK" {
+		if v := o.Do(t, "SET", k, "1"); v != "OK" {
 			t.Fatalf("SET %q: %v", k, v)
 		}
 	}
@@ -219,7 +113,7 @@ func TestKeysDifferential(t *testing.T) {
 		patterns = append(patterns, randString(r, fuzzAlphabet, 8))
 	}
 	for _, p := range patterns {
-		got := strs(t, o.do(t, "KEYS", p))
+		got := strs(t, o.Do(t, "KEYS", p))
 		var want []string
 		for k := range keys {
 			if p == "*" || MatchString(p, k, false) { // KEYS * skips matching
@@ -238,7 +132,7 @@ func TestKeysDifferential(t *testing.T) {
 func TestCommandListDifferential(t *testing.T) {
 	o := startOracle(t)
 	r := rand.New(rand.NewPCG(seed(t), 2))
-	names := strs(t, o.do(t, "COMMAND", "LIST"))
+	names := strs(t, o.Do(t, "COMMAND", "LIST"))
 	patterns := []string{
 		"*", "G*", "g*", "*GET*", "?ET", "[A-C]*", "[a-c]*", "[Z-a]*", "[z-A]*", "[^A-Y]*",
 		"[\\G]*", "[\\g]*", "\\G*", "CONFIG|*", "*|*", "*[|]*", "[X-Z]?*", "[_-a]*",
@@ -248,7 +142,7 @@ func TestCommandListDifferential(t *testing.T) {
 		patterns = append(patterns, randString(r, "aegtsAEGTS*?[]^-\\|", 6))
 	}
 	for _, p := range patterns {
-		got := strs(t, o.do(t, "COMMAND", "LIST", "FILTERBY", "PATTERN", p))
+		got := strs(t, o.Do(t, "COMMAND", "LIST", "FILTERBY", "PATTERN", p))
 		var want []string
 		for _, n := range names {
 			if MatchString(p, n, true) {
@@ -260,4 +154,10 @@ func TestCommandListDifferential(t *testing.T) {
 			t.Errorf("COMMAND LIST FILTERBY PATTERN %q:\n redis %q\n Match %q", p, got, want)
 		}
 	}
+}
+
+// startOracle runs redis-server 7.0.15, the reference, for this test (redisoracle).
+func startOracle(t *testing.T) *redisoracle.Conn {
+	t.Helper()
+	return redisoracle.Start(t, "differential test against the reference skipped")
 }

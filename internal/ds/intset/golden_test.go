@@ -1,20 +1,16 @@
 package intset
 
 import (
-	"bufio"
+	"cairn/internal/redisoracle"
 	"encoding/binary"
 	"encoding/hex"
 	"flag"
 	"fmt"
 	"hash/crc64"
-	"io"
-	"net"
 	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 )
 
 // The golden cases: SADD/SREM histories applied to one key. testdata/golden.txt
@@ -159,27 +155,27 @@ func TestGolden(t *testing.T) {
 // them). Skipped when redis-server is not installed, unless -rewrite.
 func TestGoldenOracle(t *testing.T) {
 	o := startOracle(t)
-	if v := o.version(t); v != "7.0.15" {
+	if v := oracleVersion(o, t); v != "7.0.15" {
 		if *rewrite {
 			t.Fatalf("-rewrite needs redis-server 7.0.15, found %s", v)
 		}
 		t.Skipf("redis-server %s is not the 7.0.15 reference", v)
 	}
 	// Uncompressed DUMP strings, so the intset is there byte for byte.
-	o.mustOK(t, "CONFIG", "SET", "rdbcompression", "no")
+	oracleMustOK(o, t, "CONFIG", "SET", "rdbcompression", "no")
 	got := map[string]string{}
 	for _, c := range goldenCases {
-		o.do(t, "DEL", "s")
+		o.Do(t, "DEL", "s")
 		for _, cmd := range commands(c.history) {
 			args := append([]string{cmd[0], "s"}, cmd[1:]...)
-			if r := o.do(t, args...); strings.HasPrefix(fmt.Sprint(r), "-") {
+			if r := o.Do(t, args...); strings.HasPrefix(fmt.Sprint(r), "-") {
 				t.Fatalf("%s: %v: %v", c.name, args, r)
 			}
 		}
-		if enc := o.do(t, "OBJECT", "ENCODING", "s"); enc != "intset" {
+		if enc := o.Do(t, "OBJECT", "ENCODING", "s"); enc != "intset" {
 			t.Fatalf("%s: redis-server encoding %v, want intset", c.name, enc)
 		}
-		dump, ok := o.do(t, "DUMP", "s").(string)
+		dump, ok := o.Do(t, "DUMP", "s").(string)
 		if !ok {
 			t.Fatalf("%s: DUMP failed", c.name)
 		}
@@ -251,54 +247,9 @@ func intsetFromDump(p []byte) ([]byte, error) {
 	return body, nil
 }
 
-// oracle is a redis-server started for one test, with a raw RESP2
-// connection to it.
-type oracle struct {
-	conn net.Conn
-	r    *bufio.Reader
-}
-
-func startOracle(t *testing.T) *oracle {
+func oracleVersion(o *redisoracle.Conn, t *testing.T) string {
 	t.Helper()
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		if *rewrite {
-			t.Fatal("-rewrite needs redis-server 7.0.15 (apt-get install -y redis-server)")
-		}
-		t.Skip("redis-server not installed: comparison with the reference skipped")
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no", "--dir", t.TempDir(), "--daemonize", "no")
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-	})
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		conn, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port))
-		if err == nil {
-			t.Cleanup(func() { conn.Close() })
-			return &oracle{conn: conn, r: bufio.NewReader(conn)}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("redis-server did not start on port %d: %v", port, err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-func (o *oracle) version(t *testing.T) string {
-	t.Helper()
-	info, _ := o.do(t, "INFO", "server").(string)
+	info, _ := o.Do(t, "INFO", "server").(string)
 	for _, line := range strings.Split(info, "\r\n") {
 		if v, ok := strings.CutPrefix(line, "redis_version:"); ok {
 			return v
@@ -307,72 +258,11 @@ func (o *oracle) version(t *testing.T) string {
 	return "unknown"
 }
 
-func (o *oracle) mustOK(t *testing.T, args ...string) {
+func oracleMustOK(o *redisoracle.Conn, t *testing.T, args ...string) {
 	t.Helper()
-	if r := o.do(t, args...); r != "OK" {
+	if r := o.Do(t, args...); r != "OK" {
 		t.Fatalf("%v: %v", args, r)
 	}
-}
-
-// do sends one command and returns its reply: string for simple, bulk and
-// error replies (errors prefixed "-"), int64, nil, or []any.
-func (o *oracle) do(t *testing.T, args ...string) any {
-	t.Helper()
-	var b []byte
-	b = fmt.Appendf(b, "*%d\r\n", len(args))
-	for _, a := range args {
-		b = fmt.Appendf(b, "$%d\r\n%s\r\n", len(a), a)
-	}
-	if _, err := o.conn.Write(b); err != nil {
-		t.Fatal(err)
-	}
-	v, err := o.read()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v
-}
-
-func (o *oracle) read() (any, error) {
-	line, err := o.r.ReadString('\n')
-	if err != nil {
-		return nil, err
-	}
-	line = strings.TrimSuffix(line, "\r\n")
-	if line == "" {
-		return nil, fmt.Errorf("empty reply line")
-	}
-	switch line[0] {
-	case '+':
-		return line[1:], nil
-	case '-':
-		return line, nil
-	case ':':
-		return strconv.ParseInt(line[1:], 10, 64)
-	case '$':
-		n, err := strconv.Atoi(line[1:])
-		if err != nil || n < 0 {
-			return nil, err
-		}
-		buf := make([]byte, n+2)
-		if _, err := io.ReadFull(o.r, buf); err != nil {
-			return nil, err
-		}
-		return string(buf[:n]), nil
-	case '*':
-		n, err := strconv.Atoi(line[1:])
-		if err != nil || n < 0 {
-			return nil, err
-		}
-		a := make([]any, n)
-		for i := range a {
-			if a[i], err = o.read(); err != nil {
-				return nil, err
-			}
-		}
-		return a, nil
-	}
-	return nil, fmt.Errorf("unknown reply %q", line)
 }
 
 // TestRandomOracle applies random SADD/SREM histories to redis-server and to
@@ -383,10 +273,10 @@ func TestRandomOracle(t *testing.T) {
 		t.Skip("-rewrite records the golden cases only")
 	}
 	o := startOracle(t)
-	o.mustOK(t, "CONFIG", "SET", "rdbcompression", "no")
+	oracleMustOK(o, t, "CONFIG", "SET", "rdbcompression", "no")
 	rng := newRand(testSeed(t))
 	for round := range 30 {
-		o.do(t, "DEL", "s")
+		o.Do(t, "DEL", "s")
 		s := New()
 		span := int64(1) << rng.IntN(63)
 		for op := range 40 {
@@ -406,11 +296,11 @@ func TestRandomOracle(t *testing.T) {
 				}
 				cmd = append(cmd, strconv.FormatInt(v, 10))
 			}
-			o.do(t, cmd...)
+			o.Do(t, cmd...)
 			if s.Len() == 0 {
 				break // Redis deletes the key
 			}
-			dump, _ := o.do(t, "DUMP", "s").(string)
+			dump, _ := o.Do(t, "DUMP", "s").(string)
 			want, err := intsetFromDump([]byte(dump))
 			if err != nil {
 				t.Fatalf("round %d op %d: %v", round, op, err)
@@ -420,4 +310,13 @@ func TestRandomOracle(t *testing.T) {
 			}
 		}
 	}
+}
+
+// startOracle runs redis-server 7.0.15, the reference, for this test (redisoracle).
+func startOracle(t *testing.T) *redisoracle.Conn {
+	t.Helper()
+	if *rewrite && !redisoracle.Installed() {
+		t.Fatal("-rewrite needs redis-server 7.0.15 (apt-get install -y redis-server)")
+	}
+	return redisoracle.Start(t, "comparison with the reference skipped")
 }

@@ -1,22 +1,19 @@
 package listpack
 
 import (
-	"bufio"
 	"bytes"
+	"cairn/internal/redisoracle"
 	"encoding/binary"
 	"flag"
 	"fmt"
 	"hash/crc64"
 	"io"
-	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 )
 
 // The golden tests hold listpacks that redis-server 7.0.15 wrote, taken
@@ -272,9 +269,9 @@ func TestGoldenOracle(t *testing.T) {
 		if testing.Short() && strings.Contains(c.name, "65536") {
 			continue
 		}
-		o.do(t, "FLUSHALL")
-		o.do(t, "CONFIG", "SET", "hash-max-listpack-value", "64")
-		o.do(t, "CONFIG", "SET", "hash-max-listpack-entries", "128")
+		o.Do(t, "FLUSHALL")
+		o.Do(t, "CONFIG", "SET", "hash-max-listpack-value", "64")
+		o.Do(t, "CONFIG", "SET", "hash-max-listpack-entries", "128")
 		for _, cmd := range c.setup {
 			cmd = slices.Clone(cmd)
 			for i, a := range cmd {
@@ -282,14 +279,14 @@ func TestGoldenOracle(t *testing.T) {
 					cmd[i] = p
 				}
 			}
-			if r, ok := o.do(t, cmd...).(string); ok && strings.HasPrefix(r, "-") {
+			if r, ok := o.Do(t, cmd...).(string); ok && strings.HasPrefix(r, "-") {
 				t.Fatalf("%s: %q: %s", c.name, cmd[0], r)
 			}
 		}
-		if enc := o.do(t, "OBJECT", "ENCODING", "k"); enc != "listpack" && enc != "quicklist" {
+		if enc := o.Do(t, "OBJECT", "ENCODING", "k"); enc != "listpack" && enc != "quicklist" {
 			t.Fatalf("%s: encoding %v", c.name, enc)
 		}
-		payload, ok := o.do(t, "DUMP", "k").(string)
+		payload, ok := o.Do(t, "DUMP", "k").(string)
 		if !ok {
 			t.Fatalf("%s: DUMP failed", c.name)
 		}
@@ -317,103 +314,8 @@ func TestGoldenOracle(t *testing.T) {
 	}
 }
 
-// oracle is a redis-server started for one test, with a raw RESP
-// connection to it.
-type oracle struct {
-	conn net.Conn
-	r    *bufio.Reader
-}
-
-func startOracle(t *testing.T) *oracle {
+// startOracle runs redis-server 7.0.15, the reference, for this test (redisoracle).
+func startOracle(t *testing.T) *redisoracle.Conn {
 	t.Helper()
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		t.Skip("redis-server not installed: golden payloads not re-captured")
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no", "--rdbcompression", "no",
-		"--dir", t.TempDir(), "--daemonize", "no")
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-	})
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		conn, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port))
-		if err == nil {
-			t.Cleanup(func() { conn.Close() })
-			return &oracle{conn: conn, r: bufio.NewReader(conn)}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("redis-server did not start on port %d: %v", port, err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-// do sends one command and returns its reply: a string for simple, error
-// (with its "-") and bulk replies, int64, nil, or []any.
-func (o *oracle) do(t *testing.T, args ...string) any {
-	t.Helper()
-	var b []byte
-	b = fmt.Appendf(b, "*%d\r\n", len(args))
-	for _, a := range args {
-		b = fmt.Appendf(b, "$%d\r\n%s\r\n", len(a), a)
-	}
-	if _, err := o.conn.Write(b); err != nil {
-		t.Fatal(err)
-	}
-	v, err := o.read()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v
-}
-
-func (o *oracle) read() (any, error) {
-	line, err := o.r.ReadString('\n')
-	if err != nil {
-		return nil, err
-	}
-	line = strings.TrimSuffix(line, "\r\n")
-	switch line[0] {
-	case '+':
-		return line[1:], nil
-	case '-':
-		return line, nil
-	case ':':
-		return strconv.ParseInt(line[1:], 10, 64)
-	case '$':
-		n, _ := strconv.Atoi(line[1:])
-		if n < 0 {
-			return nil, nil
-		}
-		buf := make([]byte, n+2)
-		if _, err := io.ReadFull(o.r, buf); err != nil {
-			return nil, err
-		}
-		return string(buf[:n]), nil
-	case '*':
-		n, _ := strconv.Atoi(line[1:])
-		if n < 0 {
-			return nil, nil
-		}
-		out := make([]any, n)
-		for i := range out {
-			if out[i], err = o.read(); err != nil {
-				return nil, err
-			}
-		}
-		return out, nil
-	}
-	return nil, fmt.Errorf("unexpected reply %q", line)
+	return redisoracle.Start(t, "golden payloads not re-captured", "--rdbcompression", "no")
 }

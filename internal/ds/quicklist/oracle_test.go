@@ -1,19 +1,16 @@
 package quicklist
 
 import (
-	"bufio"
 	"bytes"
+	"cairn/internal/redisoracle"
 	"encoding/binary"
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"net"
-	"os/exec"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"cairn/internal/ds/listpack"
 )
@@ -30,16 +27,16 @@ func TestOracle(t *testing.T) {
 	}{{-2, 0}, {-1, 0}, {4, 0}, {128, 0}, {1, 0}, {-1, 200}, {3, 200}} {
 		t.Run(fmt.Sprintf("fill%d/threshold%d", c.fill, c.threshold), func(t *testing.T) {
 			withPackedThreshold(t, c.threshold)
-			o.must(t, "DEBUG", "QUICKLIST-PACKED-THRESHOLD", strconv.Itoa(c.threshold))
-			defer o.do(t, "DEBUG", "QUICKLIST-PACKED-THRESHOLD", "0")
-			o.must(t, "CONFIG", "SET", "list-max-listpack-size", strconv.Itoa(c.fill))
-			o.must(t, "FLUSHALL")
+			oracleMust(o, t, "DEBUG", "QUICKLIST-PACKED-THRESHOLD", strconv.Itoa(c.threshold))
+			defer o.Do(t, "DEBUG", "QUICKLIST-PACKED-THRESHOLD", "0")
+			oracleMust(o, t, "CONFIG", "SET", "list-max-listpack-size", strconv.Itoa(c.fill))
+			oracleMust(o, t, "FLUSHALL")
 			runOracle(t, o, c.fill)
 		})
 	}
 }
 
-func runOracle(t *testing.T, o *oracle, fill int) {
+func runOracle(t *testing.T, o *redisoracle.Conn, fill int) {
 	seed := testSeed(t)
 	r := newRand(seed)
 	rounds := 3000
@@ -156,13 +153,13 @@ func runOracle(t *testing.T, o *oracle, fill int) {
 			want = int64(min(n, 1))
 			q = New(fill, 0)
 		}
-		if got := o.do(t, cmd...); fmt.Sprint(got) != fmt.Sprint(want) {
+		if got := o.Do(t, cmd...); fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Fatalf("round %d: %.60q: redis-server %.200q, we %.200q (SEED=%d)", round, cmd, got, want, seed)
 		}
 		if err := q.check(false); err != nil {
 			t.Fatalf("round %d: after %.60q: %v (SEED=%d)", round, cmd, err, seed)
 		}
-		theirs, err := dumpNodes(o.do(t, "DUMP", "k"))
+		theirs, err := dumpNodes(o.Do(t, "DUMP", "k"))
 		if err != nil {
 			t.Fatalf("round %d: after %.60q: %v", round, cmd, err)
 		}
@@ -176,7 +173,7 @@ func runOracle(t *testing.T, o *oracle, fill int) {
 				round, cmd, seed, layout(ours), layout(theirs))
 		}
 		if q.Len() > 2000 {
-			o.must(t, "LTRIM", "k", "0", "999")
+			oracleMust(o, t, "LTRIM", "k", "0", "999")
 			q.Trim(0, 999)
 		}
 	}
@@ -268,110 +265,15 @@ func rdbLen(b []byte) (int, []byte, error) {
 	return 0, nil, fmt.Errorf("special string encoding %#x", b[0])
 }
 
-// oracle is a redis-server started for one test, with a raw RESP
-// connection to it.
-type oracle struct {
-	conn net.Conn
-	r    *bufio.Reader
-}
-
-func startOracle(t *testing.T) *oracle {
+func oracleMust(o *redisoracle.Conn, t *testing.T, args ...string) {
 	t.Helper()
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		t.Skip("redis-server not installed: differential test against the reference skipped")
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no", "--rdbcompression", "no", "--enable-debug-command", "yes",
-		"--dir", t.TempDir(), "--daemonize", "no")
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-	})
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		conn, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port))
-		if err == nil {
-			t.Cleanup(func() { conn.Close() })
-			return &oracle{conn: conn, r: bufio.NewReader(conn)}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("redis-server did not start on port %d: %v", port, err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-func (o *oracle) must(t *testing.T, args ...string) {
-	t.Helper()
-	if r, ok := o.do(t, args...).(string); ok && strings.HasPrefix(r, "-") {
+	if r, ok := o.Do(t, args...).(string); ok && strings.HasPrefix(r, "-") {
 		t.Fatalf("%q: %s", args, r)
 	}
 }
 
-// do sends one command and returns its reply: a string for simple, error
-// (with its "-") and bulk replies, int64, nil, or []any.
-func (o *oracle) do(t *testing.T, args ...string) any {
+// startOracle runs redis-server 7.0.15, the reference, for this test (redisoracle).
+func startOracle(t *testing.T) *redisoracle.Conn {
 	t.Helper()
-	var b []byte
-	b = fmt.Appendf(b, "*%d\r\n", len(args))
-	for _, a := range args {
-		b = fmt.Appendf(b, "$%d\r\n%s\r\n", len(a), a)
-	}
-	if _, err := o.conn.Write(b); err != nil {
-		t.Fatal(err)
-	}
-	v, err := o.read()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v
-}
-
-func (o *oracle) read() (any, error) {
-	line, err := o.r.ReadString('\n')
-	if err != nil {
-		return nil, err
-	}
-	line = strings.TrimSuffix(line, "\r\n")
-	switch line[0] {
-	case '+':
-		return line[1:], nil
-	case '-':
-		return line, nil
-	case ':':
-		return strconv.ParseInt(line[1:], 10, 64)
-	case '$':
-		n, _ := strconv.Atoi(line[1:])
-		if n < 0 {
-			return nil, nil
-		}
-		buf := make([]byte, n+2)
-		if _, err := io.ReadFull(o.r, buf); err != nil {
-			return nil, err
-		}
-		return string(buf[:n]), nil
-	case '*':
-		n, _ := strconv.Atoi(line[1:])
-		if n < 0 {
-			return nil, nil
-		}
-		out := make([]any, n)
-		for i := range out {
-			if out[i], err = o.read(); err != nil {
-				return nil, err
-			}
-		}
-		return out, nil
-	}
-	return nil, fmt.Errorf("unexpected reply %q", line)
+	return redisoracle.Start(t, "differential test against the reference skipped", "--rdbcompression", "no", "--enable-debug-command", "yes")
 }
