@@ -3,136 +3,119 @@
 #
 # Builds cairn-server, starts it and redis-server (both with --save '' --appendonly no)
 # on free loopback ports, and runs redis-benchmark against each in turn (Cairn, Redis,
-# Cairn, Redis, ...) for SET, GET and INCR with 50 clients over 100,000 random keys, at
-# pipeline depths 1 and 16. Prints, per test and depth, the median over the rounds of
-# requests/s, the ratio Cairn/Redis, and p50/p99 latencies (ms) for both.
+# Cairn, Redis, ...; FLUSHALL before every run) over 100,000 random keys:
+#   P1     50 clients, no pipelining: SET GET INCR LPUSH LPOP SADD HSET ZADD MSET (10 keys)
+#   P16    the same tests, 50 clients, pipeline depth 16
+#   1KB    SET and GET with 1,024-byte values, 50 clients, no pipelining
+#   c1000  SET and GET with 1,000 clients, no pipelining
+# Prints one row per test and group: requests/s of each server (median over the rounds),
+# the throughput ratio Cairn/Redis, p50 and p99 latency (ms) of each and the p99 ratio
+# Cairn/Redis; then the geometric mean of the throughput ratios, the lowest throughput
+# ratio and the highest p99 ratio, with their rows.
 #
-# usage: bench/compare.sh [--rounds N] [--requests N] [--tests LIST] [--pin] [--out FILE]
-#   --rounds N     rounds of (Cairn, Redis) runs per depth (default 2)
+# usage: bench/compare.sh [--quick] [--rounds N] [--requests N] [--tests LIST] [--pin] [--out FILE]
+#   --quick        smoke run: 1 round of 20,000 requests per test
+#   --rounds N     rounds of (Cairn, Redis) runs per group (default 2)
 #   --requests N   requests per redis-benchmark test (default 300000)
-#   --tests LIST   redis-benchmark -t tests (default set,get,incr); the collection rows
-#                  are lpush,lpop,lrange_100,sadd,spop,hset,zadd
-#   --pin          run both servers on CPU 0 and redis-benchmark on CPU 1 (taskset);
-#                  without it, the scheduler places them (results vary more)
+#   --tests LIST   redis-benchmark -t tests of the P1 and P16 groups
+#                  (default set,get,incr,lpush,lpop,sadd,hset,zadd,mset)
+#   --pin          run both servers on CPU 0 and redis-benchmark on CPU 1 (taskset): the
+#                  per-core figure; without it, the scheduler places them, and Cairn may
+#                  use the second core (results vary more)
 #   --out FILE     also write the table to FILE
 #
 # Needs go, redis-server, redis-benchmark and redis-cli (apt-get install -y redis-server
-# redis-tools). Both servers are stopped when the script exits, however it exits.
+# redis-tools). Raises the open-files limit for the 1,000-client group. Both servers are
+# stopped when the script exits, however it exits.
 set -euo pipefail
+prog=compare.sh
+. "$(dirname "$0")/lib.sh"
 
 rounds=2
 requests=300000
 pin=0
 out=""
-clients=50
 keyspace=100000
-tests="set,get,incr"
-pipelines="1 16"
+tests="set,get,incr,lpush,lpop,sadd,hset,zadd,mset"
 
-usage() { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 while [ $# -gt 0 ]; do
 	case "$1" in
+	--quick) rounds=1 requests=20000; shift ;;
 	--rounds) rounds="$2"; shift 2 ;;
 	--requests) requests="$2"; shift 2 ;;
 	--tests) tests="$2"; shift 2 ;;
 	--pin) pin=1; shift ;;
 	--out) out="$2"; shift 2 ;;
 	-h|--help) usage 0 ;;
-	*) echo "compare.sh: unknown option $1" >&2; usage 2 >&2 ;;
+	*) echo "$prog: unknown option $1" >&2; usage 2 >&2 ;;
 	esac
 done
-case "$rounds$requests" in *[!0-9]*) echo "compare.sh: --rounds and --requests take numbers" >&2; exit 2 ;; esac
-[ "$rounds" -ge 1 ] || { echo "compare.sh: --rounds must be at least 1" >&2; exit 2; }
+case "$rounds$requests" in *[!0-9]*|"") echo "$prog: --rounds and --requests take numbers" >&2; exit 2 ;; esac
+[ "$rounds" -ge 1 ] || { echo "$prog: --rounds must be at least 1" >&2; exit 2; }
 
-for bin in go redis-server redis-benchmark redis-cli; do
-	command -v "$bin" >/dev/null || { echo "compare.sh: $bin not found (apt-get install -y redis-server redis-tools)" >&2; exit 1; }
-done
+# The groups: label|pipeline|clients|value bytes|tests.
+groups=(
+	"P1|1|50|3|$tests"
+	"P16|16|50|3|$tests"
+	"1KB|1|50|1024|set,get"
+	"c1000|1|1000|3|set,get"
+)
+
+bench_need go redis-server redis-benchmark redis-cli
 srvpin=() loadpin=()
 if [ "$pin" = 1 ]; then
-	command -v taskset >/dev/null || { echo "compare.sh: --pin needs taskset (util-linux)" >&2; exit 1; }
-	[ "$(nproc)" -ge 2 ] || { echo "compare.sh: --pin needs at least 2 CPUs" >&2; exit 1; }
+	bench_need taskset
+	[ "$(nproc)" -ge 2 ] || bench_die "--pin needs at least 2 CPUs"
 	srvpin=(taskset -c 0) loadpin=(taskset -c 1)
 fi
+# 1,000 clients: a descriptor each in redis-benchmark and in the server, plus spares.
+bench_nofile 2048
 
-root="$(cd "$(dirname "$0")/.." && pwd)"
-tmp="$(mktemp -d "${TMPDIR:-/tmp}/cairn-bench.XXXXXX")"
-pids=()
-bench=""
-cleanup() {
-	if [ -n "$bench" ]; then kill "$bench" 2>/dev/null || true; fi
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-	for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_init
+bench_build_cairn
+cport=$(bench_freeport)
+bench_start cairn "$cport" "${srvpin[@]}" "$tmp/cairn-server" --port "$cport" --bind 127.0.0.1 \
+	--save '' --appendonly no --dir "$tmp"
+rport=$(bench_freeport)
+while [ "$rport" = "$cport" ]; do rport=$(bench_freeport); done
+bench_start redis "$rport" "${srvpin[@]}" redis-server --port "$rport" --bind 127.0.0.1 \
+	--save '' --appendonly no --dir "$tmp" --daemonize no
 
-# freeport prints a loopback TCP port nobody listens on.
-freeport() {
-	local p
-	for _ in $(seq 100); do
-		p=$((20000 + RANDOM % 40000))
-		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-			echo "$p"
-			return
-		fi
-	done
-	echo "compare.sh: no free port found" >&2
-	exit 1
-}
-
-# waitping waits until the server on port $1 answers PING.
-waitping() {
-	for _ in $(seq 200); do
-		[ "$(redis-cli -p "$1" ping 2>/dev/null)" = PONG ] && return 0
-		sleep 0.05
-	done
-	echo "compare.sh: server on port $1 did not start; its log:" >&2
-	cat "$tmp/$2.log" >&2
-	exit 1
-}
-
-echo "building cairn-server..." >&2
-(cd "$root" && go build -o "$tmp/cairn-server" ./cmd/cairn-server)
-
-cport=$(freeport)
-"${srvpin[@]}" "$tmp/cairn-server" --port "$cport" --bind 127.0.0.1 --save '' --appendonly no \
-	--dir "$tmp" >"$tmp/cairn.log" 2>&1 &
-pids+=($!)
-waitping "$cport" cairn
-rport=$(freeport)
-while [ "$rport" = "$cport" ]; do rport=$(freeport); done
-"${srvpin[@]}" redis-server --port "$rport" --bind 127.0.0.1 --save '' --appendonly no \
-	--dir "$tmp" --daemonize no >"$tmp/redis.log" 2>&1 &
-pids+=($!)
-waitping "$rport" redis
-
-# run <name> <port> <pipeline> <round>: one redis-benchmark run, CSV rows prefixed with
-# name,pipeline,round.
+# run <server> <port> <group> <round>: one redis-benchmark run on an empty data set;
+# its CSV rows go to results.csv prefixed with server,group,round.
 # redis-benchmark runs in the background so that a signal interrupts `wait` and the
 # trap stops everything at once, instead of after the benchmark.
 run() {
-	echo "round $4/$rounds: $1 -P $3" >&2
-	"${loadpin[@]}" redis-benchmark -h 127.0.0.1 -p "$2" -t "$tests" -n "$requests" \
-		-c "$clients" -r "$keyspace" -P "$3" --csv >"$tmp/run.csv" &
-	bench=$!
-	wait "$bench"
-	bench=""
+	local label pipeline clients size gtests n
+	IFS='|' read -r label pipeline clients size gtests <<<"$3"
+	echo "round $4/$rounds: $1 $label (-P $pipeline -c $clients -d $size -t $gtests)" >&2
+	redis-cli -p "$2" flushall >/dev/null
+	"${loadpin[@]}" redis-benchmark -h 127.0.0.1 -p "$2" -t "$gtests" -n "$requests" \
+		-c "$clients" -r "$keyspace" -P "$pipeline" -d "$size" --csv >"$tmp/run.csv" 2>"$tmp/run.err" &
+	local bench=$!
+	bench_track "$bench"
+	wait "$bench" || bench_die "redis-benchmark failed against $1: $(cat "$tmp/run.err" "$tmp/run.csv")"
+	bench_untrack "$bench"
+	n=$(tr ',' '\n' <<<"$gtests" | grep -c .)
+	[ "$(($(wc -l <"$tmp/run.csv") - 1))" -eq "$n" ] ||
+		bench_die "redis-benchmark against $1 reported $(($(wc -l <"$tmp/run.csv") - 1)) of $n tests: $(cat "$tmp/run.err" "$tmp/run.csv")"
 	tr -d '"' <"$tmp/run.csv" |
-		awk -F, -v n="$1" -v p="$3" -v r="$4" 'NR > 1 && NF >= 7 { print n "," p "," r "," $0 }' >>"$tmp/results.csv"
+		awk -F, -v s="$1" -v g="$label|$pipeline|$clients|$size" -v r="$4" \
+			'NR > 1 && NF >= 8 { print s "," g "," r "," $0 }' >>"$tmp/results.csv"
 }
 
 : >"$tmp/results.csv"
 for round in $(seq "$rounds"); do
-	for p in $pipelines; do
-		run cairn "$cport" "$p" "$round"
-		run redis "$rport" "$p" "$round"
+	for g in "${groups[@]}"; do
+		run cairn "$cport" "$g" "$round"
+		run redis "$rport" "$g" "$round"
 	done
 done
 
-# Columns of results.csv: server,pipeline,round,test,rps,avg,min,p50,p95,p99,max.
+# Columns of results.csv: server,group|P|clients|size,round,test,rps,avg,min,p50,p95,p99,max.
 {
-	echo "cairn-server vs redis-server $(redis-server --version | sed -n 's/.*v=\([^ ]*\).*/\1/p'): redis-benchmark -c $clients -r $keyspace -n $requests, median of $rounds round(s), $(nproc) CPUs, $([ "$pin" = 1 ] && echo "servers pinned to CPU 0, load to CPU 1" || echo "not pinned")"
+	echo "cairn-server $(cd "$bench_root" && git rev-parse --short HEAD 2>/dev/null || echo '?') vs redis-server $(bench_redis_version): redis-benchmark -r $keyspace -n $requests, median of $rounds round(s), $(nproc) CPUs, $([ "$pin" = 1 ] && echo "servers pinned to CPU 0, load to CPU 1" || echo "not pinned")"
 	awk -F, '
 	function median(key,   n, i, j, t, a) {
 		n = split(vals[key], a, " ")
@@ -147,14 +130,26 @@ done
 		vals[$1, row, "p99"] = vals[$1, row, "p99"] " " $10
 	}
 	END {
-		printf "%-22s %3s %12s %12s %8s %10s %10s %10s %10s\n", "test", "P", "cairn rps", "redis rps", "ratio", "cairn p50", "redis p50", "cairn p99", "redis p99"
+		printf "%-15s %-6s %3s %5s %5s %10s %10s %6s %7s %7s %7s %7s %6s\n", "test", "group", "P", "c", "bytes",
+			"cairn rps", "redis rps", "ratio", "c p50", "r p50", "c p99", "r p99", "p99 r"
+		logsum = 0; nratio = 0; low = -1; high = -1
 		for (i = 1; i <= rows; i++) {
 			split(order[i], k, SUBSEP)
+			split(k[2], g, "|")
+			name = k[1] " " g[1]
 			cr = median("cairn" SUBSEP order[i] SUBSEP "rps"); rr = median("redis" SUBSEP order[i] SUBSEP "rps")
-			printf "%-22s %3s %12.0f %12.0f %8.2f %10.3f %10.3f %10.3f %10.3f\n", k[1], k[2], cr, rr, (rr > 0 ? cr / rr : 0),
-				median("cairn" SUBSEP order[i] SUBSEP "p50"), median("redis" SUBSEP order[i] SUBSEP "p50"),
-				median("cairn" SUBSEP order[i] SUBSEP "p99"), median("redis" SUBSEP order[i] SUBSEP "p99")
+			c99 = median("cairn" SUBSEP order[i] SUBSEP "p99"); r99 = median("redis" SUBSEP order[i] SUBSEP "p99")
+			ratio = rr > 0 ? cr / rr : 0
+			p99r = r99 > 0 ? c99 / r99 : 0
+			printf "%-15s %-6s %3s %5s %5s %10.0f %10.0f %6.2f %7.3f %7.3f %7.3f %7.3f %6.2f\n", k[1], g[1], g[2], g[3], g[4],
+				cr, rr, ratio, median("cairn" SUBSEP order[i] SUBSEP "p50"), median("redis" SUBSEP order[i] SUBSEP "p50"), c99, r99, p99r
+			if (ratio > 0) { logsum += log(ratio); nratio++ }
+			if (low < 0 || ratio < low) { low = ratio; lowrow = name }
+			if (p99r > high) { high = p99r; highrow = name }
 		}
+		if (nratio > 0) printf "geometric mean of the throughput ratios: %.2f over %d rows\n", exp(logsum / nratio), nratio
+		printf "lowest throughput ratio: %.2f (%s)\n", low, lowrow
+		printf "highest p99 ratio: %.2f (%s)\n", high, highrow
 	}' "$tmp/results.csv"
 } >"$tmp/table.txt"
 

@@ -1,28 +1,38 @@
 #!/usr/bin/env bash
 # memory.sh: memory per item, cairn-server against redis-server, in one run.
 #
-# Starts both servers (--save '' --appendonly no) on free loopback ports, loads the
-# same data into each with `redis-cli --pipe`, and prints the RSS growth (VmRSS from
-# /proc) per item and the ratio Cairn/Redis for each data set:
-#   strings  1,000,000 keys with 10-byte values
-#   hashes   100 hashes of 10,000 fields
-#   zset     one sorted set of 1,000,000 members
+# For each data set, starts a fresh server (--save '' --appendonly no) on a free loopback
+# port, Cairn then Redis, loads the same commands into each with `redis-cli --pipe`,
+# waits two seconds for the heap to settle, and prints the RSS growth (VmRSS from /proc,
+# after minus before loading) per item and the ratio Cairn/Redis:
+#   strings  1,000,000 keys (key:0000000) with 10-byte values
+#   hashes   100 hashes of 10,000 fields (field:00000 -> value:00000): 1,000,000 fields
+#   zset     one sorted set of 1,000,000 members (member:0000000, scores i*1.5)
+# RSS is what the machine pays, so it is the figure compared; it includes Go's heap
+# headroom (GOGC) and garbage not yet collected, as it includes jemalloc's fragmentation
+# for Redis.
+#
 # usage: bench/memory.sh [--out FILE]
-# Needs go, redis-server, redis-cli, python3.
+# Needs go, redis-server, redis-cli, python3, bc.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+prog=memory.sh
+. "$(dirname "$0")/lib.sh"
+
 out=""
-[ "${1:-}" = "--out" ] && out="$2"
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--out) out="$2"; shift 2 ;;
+	-h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	*) echo "$prog: unknown option $1" >&2; exit 2 ;;
+	esac
+done
 
-work=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
-trap cleanup EXIT
+bench_need go redis-server redis-cli python3 bc
+bench_init
+bench_build_cairn
 
-go build -o "$work/cairn-server" ./cmd/cairn-server
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-
-gen() { # gen KIND: RESP commands on stdout
+# gen KIND: the RESP commands that load data set KIND, on stdout.
+gen() {
 	python3 - "$1" <<'PY'
 import sys
 kind = sys.argv[1]
@@ -51,30 +61,33 @@ elif kind == "zset":
 PY
 }
 
-rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
-
-measure() { # measure NAME BINARY... -> prints "rss_growth_bytes"
-	local kind=$1; shift
-	local port; port=$(free_port)
-	"$@" --port "$port" --bind 127.0.0.1 --save '' --appendonly no --dir "$work" >"$work/log.$port" 2>&1 &
-	local pid=$!
-	pids+=("$pid")
-	for _ in $(seq 100); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.05; done
-	local before; before=$(rss_kb "$pid")
-	gen "$kind" | redis-cli -p "$port" --pipe >/dev/null
-	sleep 1
-	local after; after=$(rss_kb "$pid")
-	redis-cli -p "$port" shutdown nosave >/dev/null 2>&1 || kill "$pid"
-	wait "$pid" 2>/dev/null || true
-	echo $(((after - before) * 1024))
+# measure KIND NAME COMMAND...: start the server, load KIND, set `growth` to the RSS
+# growth in bytes.
+measure() {
+	local kind=$1 name=$2 port before after
+	shift 2
+	port=$(bench_freeport)
+	bench_start "$name" "$port" "$@" --port "$port" --bind 127.0.0.1 --save '' --appendonly no --dir "$tmp"
+	before=$(bench_rss_kb "$started")
+	redis-cli -p "$port" --pipe <"$tmp/$kind.resp" >"$tmp/pipe.out" ||
+		bench_die "loading $kind into $name failed: $(cat "$tmp/pipe.out")"
+	grep -q 'errors: 0,' "$tmp/pipe.out" || bench_die "loading $kind into $name: $(cat "$tmp/pipe.out")"
+	sleep 2
+	after=$(bench_rss_kb "$started")
+	bench_stop "$started" "$port"
+	growth=$(((after - before) * 1024))
 }
 
-printf '%-8s %8s %14s %14s %7s\n' "data" "items" "cairn B/item" "redis B/item" "ratio" | tee "$work/table"
+items=1000000
+printf '%-8s %8s %14s %14s %7s\n' "data" "items" "cairn B/item" "redis B/item" "ratio" | tee "$tmp/table"
 for kind in strings hashes zset; do
-	items=1000000
-	c=$(measure "$kind" "$work/cairn-server")
-	r=$(measure "$kind" redis-server)
-	printf '%-8s %8d %14.1f %14.1f %7.2f\n' "$kind" "$items" "$(echo "$c / $items" | bc -l)" "$(echo "$r / $items" | bc -l)" "$(echo "$c / $r" | bc -l)" | tee -a "$work/table"
+	gen "$kind" >"$tmp/$kind.resp"
+	measure "$kind" cairn "$tmp/cairn-server"
+	c=$growth
+	measure "$kind" redis redis-server --daemonize no
+	r=$growth
+	rm -f "$tmp/$kind.resp"
+	printf '%-8s %8d %14.1f %14.1f %7.2f\n' "$kind" "$items" "$(echo "$c / $items" | bc -l)" \
+		"$(echo "$r / $items" | bc -l)" "$(echo "$c / $r" | bc -l)" | tee -a "$tmp/table"
 done
-[ -n "$out" ] && cp "$work/table" "$out"
-exit 0
+if [ -n "$out" ]; then cp "$tmp/table" "$out"; fi

@@ -1,0 +1,129 @@
+# lib.sh: shell helpers shared by the bench/ scripts (sourced, not run).
+#
+# A script sets `prog` to its name, sources this file, and calls bench_init: that makes
+# a private temporary directory ($tmp) and installs a trap that stops every server and
+# load generator the script started (bench_track PID) and removes $tmp, however the
+# script exits. Needs bash 4.
+#
+#   prog=foo.sh; . "$(dirname "$0")/lib.sh"; bench_init
+#   bench_need go redis-server redis-cli
+#   bench_build_cairn                       # -> $tmp/cairn-server
+#   port=$(bench_freeport)
+#   bench_start cairn "$port" "$tmp/cairn-server" --port "$port" ...; pid=$started
+#   bench_rss_kb "$pid"
+#   bench_stop "$pid" "$port"
+
+bench_pids=()
+
+# bench_die prints its arguments as an error of $prog and exits 1.
+bench_die() {
+	echo "$prog: $*" >&2
+	exit 1
+}
+
+# bench_init makes $tmp and installs the cleanup trap.
+bench_init() {
+	bench_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+	tmp="$(mktemp -d "${TMPDIR:-/tmp}/cairn-bench.XXXXXX")"
+	trap bench_cleanup EXIT
+	trap 'exit 130' INT TERM
+}
+
+# bench_track PID: stop PID (SIGTERM) when the script exits.
+bench_track() { bench_pids+=("$1"); }
+
+# bench_untrack PID: forget PID (it has exited and been waited for), so that the cleanup
+# never signals a recycled pid.
+bench_untrack() {
+	local p keep=()
+	for p in "${bench_pids[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
+	bench_pids=("${keep[@]}")
+}
+
+bench_cleanup() {
+	local p
+	for p in "${bench_pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	for p in "${bench_pids[@]}"; do wait "$p" 2>/dev/null || true; done
+	rm -rf "$tmp"
+}
+
+# bench_need BIN...: fail unless every program is on PATH.
+bench_need() {
+	local bin
+	for bin in "$@"; do
+		command -v "$bin" >/dev/null ||
+			bench_die "$bin not found (go: golang.org/dl; redis-*: apt-get install -y redis-server redis-tools)"
+	done
+}
+
+# bench_nofile N: raise the soft open-files limit to at least N (up to the hard limit),
+# or fail saying how to raise the hard one.
+bench_nofile() {
+	local want=$1 soft hard
+	soft=$(ulimit -Sn)
+	hard=$(ulimit -Hn)
+	[ "$soft" = unlimited ] && return 0
+	[ "$soft" -ge "$want" ] && return 0
+	if [ "$hard" = unlimited ] || [ "$hard" -ge "$want" ]; then
+		ulimit -Sn "$want"
+		return 0
+	fi
+	bench_die "needs $want open files, the hard limit is $hard (raise it: ulimit -Hn, or limits.conf)"
+}
+
+# bench_build_cairn builds cmd/cairn-server into $tmp/cairn-server.
+bench_build_cairn() {
+	echo "building cairn-server..." >&2
+	(cd "$bench_root" && go build -o "$tmp/cairn-server" ./cmd/cairn-server)
+}
+
+# bench_freeport prints a loopback TCP port in 20000-59999 nobody listens on.
+bench_freeport() {
+	local p
+	for _ in $(seq 100); do
+		p=$((20000 + RANDOM % 40000))
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+			echo "$p"
+			return
+		fi
+	done
+	bench_die "no free port found"
+}
+
+# bench_start NAME PORT COMMAND...: run COMMAND in the background (output in
+# $tmp/NAME.log), wait until the server on PORT answers PING, and set `started` to its
+# pid (not printed: the server must be a child of the script's shell, not of a command
+# substitution). The command may start with a taskset prefix; the pid is the server's
+# either way (taskset execs it).
+bench_start() {
+	local name=$1 port=$2 pid
+	shift 2
+	"$@" >"$tmp/$name.log" 2>&1 &
+	pid=$!
+	bench_track "$pid"
+	for _ in $(seq 400); do
+		if [ "$(redis-cli -p "$port" ping 2>/dev/null)" = PONG ]; then
+			started=$pid
+			return 0
+		fi
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	echo "$prog: $name on port $port did not start; its log:" >&2
+	cat "$tmp/$name.log" >&2
+	exit 1
+}
+
+# bench_stop PID PORT: SHUTDOWN NOSAVE the server (SIGTERM if that fails) and wait
+# for it to exit.
+bench_stop() {
+	redis-cli -p "$2" shutdown nosave >/dev/null 2>&1 || kill "$1" 2>/dev/null || true
+	wait "$1" 2>/dev/null || true
+	bench_untrack "$1"
+}
+
+# bench_rss_kb PID: the resident set size of PID in kB (VmRSS).
+bench_rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+
+# bench_redis_version prints redis-server's version (7.0.15).
+bench_redis_version() { redis-server --version | sed -n 's/.*v=\([^ ]*\).*/\1/p'; }
