@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"cairn/internal/config"
+	"cairn/internal/script"
 )
 
 // discardConn is a net.Conn whose writes succeed and vanish; reads report EOF.
@@ -74,11 +75,16 @@ func pipeline(n int, args ...string) []byte {
 const benchPipeline = 16
 
 func benchmarkCommand(b *testing.B, depth int, setup [][]string, args ...string) {
+	benchmarkInput(b, setup, pipeline(depth, args...), depth, "cmds/s")
+}
+
+// benchmarkInput runs the setup commands, then feeds input once per iteration and
+// reports perInput units (commands, transactions) per second.
+func benchmarkInput(b *testing.B, setup [][]string, input []byte, perInput int, unit string) {
 	c, conn := benchClient(b)
 	for _, cmd := range setup {
 		feed(b, c, pipeline(1, cmd...))
 	}
-	input := pipeline(depth, args...)
 	feed(b, c, input) // warm up buffers
 	conn.written = 0
 	b.ReportAllocs()
@@ -88,7 +94,7 @@ func benchmarkCommand(b *testing.B, depth int, setup [][]string, args ...string)
 		feed(b, c, input)
 	}
 	b.StopTimer()
-	b.ReportMetric(float64(b.N*depth)/b.Elapsed().Seconds(), "cmds/s")
+	b.ReportMetric(float64(b.N*perInput)/b.Elapsed().Seconds(), unit)
 }
 
 var value100 = string(make([]byte, 100))
@@ -166,4 +172,33 @@ func TestGetSetZeroAllocs(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The EVALSHA rows of bench/scripting.sh: a small script through the whole command
+// path (gate, engine, redis.call through the gate again, reply).
+const (
+	benchScriptSet = "return redis.call('SET', KEYS[1], ARGV[1])"
+	benchScriptGet = "return redis.call('GET', KEYS[1])"
+)
+
+func benchmarkEvalsha(b *testing.B, depth int, body string) {
+	sha := script.SHA1Hex([]byte(body))
+	benchmarkCommand(b, depth, [][]string{{"SET", "key:000001", "xxx"}, {"SCRIPT", "LOAD", body}},
+		"EVALSHA", sha, "1", "key:000001", "xxx")
+}
+
+func BenchmarkEvalshaSet(b *testing.B)          { benchmarkEvalsha(b, 1, benchScriptSet) }
+func BenchmarkEvalshaSetPipelined(b *testing.B) { benchmarkEvalsha(b, benchPipeline, benchScriptSet) }
+func BenchmarkEvalshaGet(b *testing.B)          { benchmarkEvalsha(b, 1, benchScriptGet) }
+func BenchmarkEvalshaGetPipelined(b *testing.B) { benchmarkEvalsha(b, benchPipeline, benchScriptGet) }
+
+// BenchmarkMultiExec10Sets is one transaction of bench/multi: MULTI, ten SETs, EXEC,
+// sent as one pipeline.
+func BenchmarkMultiExec10Sets(b *testing.B) {
+	input := encodeCommand("MULTI")
+	for i := range 10 {
+		input += encodeCommand("SET", "key:"+strconv.Itoa(i), "xxx")
+	}
+	input += encodeCommand("EXEC")
+	benchmarkInput(b, nil, []byte(input), 1, "tx/s")
 }

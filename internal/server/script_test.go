@@ -4,8 +4,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"cairn/internal/script"
 )
 
 // Scripts that run past busy-reply-threshold: other clients get -BUSY at once, SCRIPT
@@ -106,16 +104,6 @@ func TestScriptAtomic(t *testing.T) {
 	time.Sleep(20 * time.Millisecond)
 	rc.expect("$1\r\n2\r\n", "GET", "k")
 	script.readReply()
-}
-
-// BenchmarkEvalsha is EVALSHA of a small script that reads one key.
-//
-//	go test ./internal/server -run '^$' -bench Evalsha -benchmem
-func BenchmarkEvalsha(b *testing.B) {
-	body := "return redis.call('GET', KEYS[1])"
-	sha := script.SHA1Hex([]byte(body))
-	benchmarkCommand(b, 1, [][]string{{"SET", "key:000001", value100}, {"SCRIPT", "LOAD", body}},
-		"EVALSHA", sha, "1", "key:000001")
 }
 
 // BenchmarkEvalLoop is a script that spends its time in Lua (the cost of the

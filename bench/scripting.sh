@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# scripting.sh: EVALSHA and MULTI/EXEC, cairn-server against redis-server side by side
+# (the performance rows of issue #4 but PUBLISH).
+#
+# Starts cairn-server and redis-server (both with --save '' --appendonly no) on free
+# loopback ports and runs, against each in turn (Cairn, Redis, Cairn, Redis, ...):
+#   evalsha set   EVALSHA of "return redis.call('SET', KEYS[1], ARGV[1])"
+#   evalsha get   EVALSHA of "return redis.call('GET', KEYS[1])" (a read-only script)
+#                 both with redis-benchmark, 50 clients, 100,000 random keys, at
+#                 pipeline depths 1 and 16;
+#   multi 10 set  MULTI, 10 SETs of random keys and EXEC sent as one pipeline, by
+#                 bench/txload (redis-benchmark cannot send a transaction as one
+#                 request) over 50 connections; its rps are transactions per second.
+# Prints the median over the rounds of requests/s, the ratio Cairn/Redis, and p50/p99
+# latencies (ms) for both.
+#
+# usage: bench/scripting.sh [--quick] [--rounds N] [--requests N] [--pin] [--out FILE]
+#   --quick        smoke run: 1 round, 20,000 requests
+#   --rounds N     rounds of (Cairn, Redis) runs per row (default 2)
+#   --requests N   requests per redis-benchmark run (default 300000); transactions per
+#                  txload run are a tenth of it
+#   --pin          run both servers on CPU 0 and the load on CPU 1 (taskset)
+#   --out FILE     also write the table to FILE
+#
+# Needs go, redis-server, redis-benchmark and redis-cli.
+set -euo pipefail
+prog=scripting.sh
+. "$(dirname "$0")/lib.sh"
+
+rounds=2
+requests=300000
+pin=0
+out=""
+clients=50
+keyspace=100000
+
+usage() { sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--quick) rounds=1 requests=20000; shift ;;
+	--rounds) rounds="$2"; shift 2 ;;
+	--requests) requests="$2"; shift 2 ;;
+	--pin) pin=1; shift ;;
+	--out) out="$2"; shift 2 ;;
+	-h|--help) usage 0 ;;
+	*) echo "$prog: unknown option $1" >&2; usage 2 >&2 ;;
+	esac
+done
+case "$rounds$requests" in *[!0-9]*|"") echo "$prog: --rounds and --requests take numbers" >&2; exit 2 ;; esac
+[ "$rounds" -ge 1 ] || { echo "$prog: --rounds must be at least 1" >&2; exit 2; }
+[ "$requests" -ge 10 ] || { echo "$prog: --requests must be at least 10" >&2; exit 2; }
+
+bench_need go redis-server redis-benchmark redis-cli
+srvpin=() loadpin=()
+if [ "$pin" = 1 ]; then
+	bench_need taskset
+	[ "$(nproc)" -ge 2 ] || bench_die "--pin needs at least 2 CPUs"
+	srvpin=(taskset -c 0) loadpin=(taskset -c 1)
+fi
+
+bench_init
+bench_build_cairn
+(cd "$bench_root" && go build -o "$tmp/txload" ./bench/txload)
+cport=$(bench_freeport)
+bench_start cairn "$cport" "${srvpin[@]}" "$tmp/cairn-server" --port "$cport" --bind 127.0.0.1 \
+	--save '' --appendonly no --dir "$tmp"
+rport=$(bench_freeport)
+while [ "$rport" = "$cport" ]; do rport=$(bench_freeport); done
+bench_start redis "$rport" "${srvpin[@]}" redis-server --port "$rport" --bind 127.0.0.1 \
+	--save '' --appendonly no --dir "$tmp" --daemonize no
+
+setscript="return redis.call('SET', KEYS[1], ARGV[1])"
+getscript="return redis.call('GET', KEYS[1])"
+for port in "$cport" "$rport"; do
+	setsha=$(redis-cli -p "$port" script load "$setscript")
+	getsha=$(redis-cli -p "$port" script load "$getscript")
+done
+
+# load <server> <round> <test> <pipeline> COMMAND...: runs the load generator COMMAND
+# (its CSV on stdout) and appends its row to results.csv as
+# server,test,pipeline,round,rps,avg,min,p50,p95,p99,max.
+load() {
+	local server=$1 round=$2 test=$3 p=$4
+	shift 4
+	echo "round $round/$rounds: $server $test -P $p" >&2
+	"${loadpin[@]}" "$@" >"$tmp/run.csv" 2>"$tmp/run.err" &
+	local pid=$!
+	bench_track "$pid"
+	wait "$pid" || bench_die "$test against $server failed: $(cat "$tmp/run.err" "$tmp/run.csv")"
+	bench_untrack "$pid"
+	[ "$(wc -l <"$tmp/run.csv")" -eq 2 ] || bench_die "$test against $server: no result: $(cat "$tmp/run.err" "$tmp/run.csv")"
+	tr -d '"' <"$tmp/run.csv" |
+		awk -F, -v OFS=, -v s="$server" -v t="$test" -v p="$p" -v r="$round" \
+			'NR == 2 { $1 = r; print s, t, p, $0 }' >>"$tmp/results.csv"
+}
+
+: >"$tmp/results.csv"
+for round in $(seq "$rounds"); do
+	for p in 1 16; do
+		for server in "cairn $cport" "redis $rport"; do
+			set -- $server
+			load "$1" "$round" "evalsha set" "$p" redis-benchmark -h 127.0.0.1 -p "$2" -n "$requests" \
+				-c "$clients" -r "$keyspace" -P "$p" --csv EVALSHA "$setsha" 1 "key:__rand_int__" xxx
+		done
+		for server in "cairn $cport" "redis $rport"; do
+			set -- $server
+			load "$1" "$round" "evalsha get" "$p" redis-benchmark -h 127.0.0.1 -p "$2" -n "$requests" \
+				-c "$clients" -r "$keyspace" -P "$p" --csv EVALSHA "$getsha" 1 "key:__rand_int__"
+		done
+	done
+	for server in "cairn $cport" "redis $rport"; do
+		set -- $server
+		load "$1" "$round" "multi 10 set" 1 "$tmp/txload" -addr "127.0.0.1:$2" -clients "$clients" \
+			-requests $((requests / 10)) -keyspace "$keyspace" -sets 10
+	done
+done
+
+# Columns of results.csv: server,test,pipeline,round,rps,avg,min,p50,p95,p99,max.
+{
+	echo "cairn-server $(cd "$bench_root" && git rev-parse --short HEAD 2>/dev/null || echo '?') vs redis-server $(bench_redis_version): $clients clients, -r $keyspace, $requests requests ($((requests / 10)) transactions), median of $rounds round(s), $(nproc) CPUs, $([ "$pin" = 1 ] && echo "servers pinned to CPU 0, load to CPU 1" || echo "not pinned")"
+	awk -F, '
+	function median(key,   n, i, j, t, a) {
+		n = split(vals[key], a, " ")
+		for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j-1] + 0 > a[j] + 0; j--) { t = a[j]; a[j] = a[j-1]; a[j-1] = t }
+		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+	}
+	{
+		row = $2 SUBSEP $3
+		if (!(row in seen)) { seen[row] = 1; order[++rows] = row }
+		vals[$1, row, "rps"] = vals[$1, row, "rps"] " " $5
+		vals[$1, row, "p50"] = vals[$1, row, "p50"] " " $8
+		vals[$1, row, "p99"] = vals[$1, row, "p99"] " " $10
+	}
+	END {
+		printf "%-13s %3s %10s %10s %6s %7s %7s %7s %7s\n", "test", "P", "cairn rps", "redis rps", "ratio", "c p50", "r p50", "c p99", "r p99"
+		for (i = 1; i <= rows; i++) {
+			split(order[i], k, SUBSEP)
+			cr = median("cairn" SUBSEP order[i] SUBSEP "rps"); rr = median("redis" SUBSEP order[i] SUBSEP "rps")
+			printf "%-13s %3s %10.0f %10.0f %6.2f %7.3f %7.3f %7.3f %7.3f\n", k[1], k[2], cr, rr, (rr > 0 ? cr / rr : 0),
+				median("cairn" SUBSEP order[i] SUBSEP "p50"), median("redis" SUBSEP order[i] SUBSEP "p50"),
+				median("cairn" SUBSEP order[i] SUBSEP "p99"), median("redis" SUBSEP order[i] SUBSEP "p99")
+		}
+	}' "$tmp/results.csv"
+} >"$tmp/table.txt"
+
+cat "$tmp/table.txt"
+if [ -n "$out" ]; then cp "$tmp/table.txt" "$out"; fi
