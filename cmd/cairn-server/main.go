@@ -63,6 +63,7 @@ func run(args []string) int {
 		return 1
 	}
 	srv := server.New(cfg, logger)
+	srv.ManageGoMemoryLimit()
 	if err := srv.Listen(); err != nil {
 		logger.Error(err.Error())
 		return 1

@@ -187,6 +187,7 @@ type Config struct {
 	LatencyTrackingInfoPercentiles []float64 // latency-tracking-info-percentiles
 	NotifyKeyspaceEvents           int       // notify-keyspace-events, as Notify* flags
 	TrackingTableMaxKeys           int64     // tracking-table-max-keys
+	CairnDebugAddr                 string    // cairn-debug-addr: host:port of the debug HTTP listener; "" = off (Cairn's own)
 
 	// Shutdown.
 	ShutdownTimeout   int // shutdown-timeout, seconds

@@ -35,6 +35,12 @@
 // CONFIG GET answers under the name asked for, a CONFIG SET error names the
 // one that was used, and CONFIG REWRITE writes the canonical name.
 //
+// # Cairn's own directives
+//
+// Directives that only Cairn has are named cairn-* (cairn-debug-addr) and are
+// Hidden: CONFIG GET * lists exactly redis-server's directives, while CONFIG
+// GET and SET by exact name, config files and the command line accept them.
+//
 // # Where the values come from
 //
 // Everything checked against redis-server 7.0.15 is in testdata: the

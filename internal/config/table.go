@@ -2,6 +2,8 @@ package config
 
 import (
 	"math"
+	"net"
+	"strconv"
 	"strings"
 )
 
@@ -227,6 +229,15 @@ var table = build(
 	str("tls-ciphers", "", 0, "", StoredOnly).null(),
 	str("tls-ciphersuites", "", 0, "", StoredOnly).null(),
 
+	// Cairn's own directives. Hidden, so that CONFIG GET * lists exactly redis-server's
+	// directives; CONFIG GET and SET by exact name work.
+	//
+	// cairn-debug-addr host:port starts an HTTP listener with net/http/pprof and the Go
+	// runtime's GC and heap figures (internal/server/debughttp.go). Off by default; it
+	// exposes profiles of the process, so CONFIG SET needs enable-protected-configs, as
+	// for dir.
+	str("cairn-debug-addr", "", Hidden|Protected, "", Implemented).null().check(checkListenAddr).ref(func(c *Config) *string { return &c.CairnDebugAddr }),
+
 	// Special directives (special.go).
 	spec("dir", "", Protected|DenyLoading, "", Implemented, dirSpecial),
 	spec("save", "", MultiArg, "3600 1 300 100 60 10000", Implemented, saveSpecial),
@@ -374,6 +385,21 @@ func checkHostname(_ *Config, v string) string {
 		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.') {
 			return "Hostnames may only contain alphanumeric characters, hyphens or dots"
 		}
+	}
+	return ""
+}
+
+// checkListenAddr accepts "" or host:port with a numeric port (0 picks a free one).
+func checkListenAddr(_ *Config, v string) string {
+	if v == "" {
+		return ""
+	}
+	_, port, err := net.SplitHostPort(v)
+	if err != nil {
+		return "argument must be host:port"
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return "port must be a number between 0 and 65535"
 	}
 	return ""
 }

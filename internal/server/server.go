@@ -74,6 +74,8 @@ type Server struct {
 
 	scripts scriptState // EVAL/FUNCTION state (cmd_script.go), guarded by mu
 
+	debug debugListener // cairn-debug-addr (debuglisten.go), guarded by mu
+
 	shutdownOnce sync.Once
 	shutdownCh   chan struct{}
 	wg           sync.WaitGroup
@@ -110,6 +112,7 @@ func New(cfg *config.Config, logger *slog.Logger) *Server {
 	s.ks = keyspace.New(cfg.Databases, s)
 	// Redis works inside dir: files it names relatively (dump.rdb, the AOF) live there.
 	cfg.OnChange("dir", func() error { return os.Chdir(cfg.Dir) })
+	cfg.OnChange("cairn-debug-addr", s.startDebugListenerLocked)
 	s.commands = buildCommandTable()
 	s.applyLimits()
 	s.slowlog.init()
@@ -183,6 +186,13 @@ func (s *Server) Listen() error {
 	}
 	if len(s.listeners) == 0 {
 		return errors.New("failed listening on any address")
+	}
+	s.mu.Lock()
+	err := s.startDebugListenerLocked()
+	s.mu.Unlock()
+	if err != nil {
+		s.closeListeners()
+		return err
 	}
 	return nil
 }
@@ -280,6 +290,7 @@ func (s *Server) shutdownLocked(except *client) {
 		close(s.shutdownCh)
 		close(s.cronStop)
 		s.closeListeners()
+		s.stopDebugListenerLocked()
 		for _, c := range s.clients {
 			if c == except {
 				c.closeAfterReply()
