@@ -254,6 +254,31 @@ func (db *DB) Put(key []byte, ent Entry) {
 	*e = ent
 }
 
+// PutString is Put for a key the caller hands over as a string, which the table keeps
+// without copying (loading: the key was copied once, out of the decoder's buffer). It
+// reports whether the key existed, and so was replaced.
+func (db *DB) PutString(key string, ent Entry) (replaced bool) {
+	if db.ks.snap != nil {
+		db.BeforeWrite([]byte(key))
+	}
+	e, existed := db.keys.UpsertString(key)
+	if existed && e.ExpireAt != 0 && ent.ExpireAt == 0 {
+		db.volatile.DeleteString(key)
+	}
+	if ent.ExpireAt != 0 && (!existed || e.ExpireAt == 0) {
+		db.volatile.InsertString(key, struct{}{})
+	}
+	*e = ent
+	return existed
+}
+
+// Expand sizes the table for n keys at once (RDB loading knows the count from the
+// file's RESIZEDB hint), so that loading does not rehash step by step.
+func (db *DB) Expand(n, volatile int) {
+	db.keys.Expand(n)
+	db.volatile.Expand(volatile)
+}
+
 // SetExpire sets the deadline of the live entry e of key; at must be non-zero.
 func (db *DB) SetExpire(key []byte, e *Entry, at int64) {
 	db.BeforeWrite(key)

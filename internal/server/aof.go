@@ -163,12 +163,14 @@ func (s *Server) openAOF() error {
 		return err
 	}
 	a.log = aof.NewLog(f, st.Size(), a.policy)
+	s.mu.Lock() // clients are served meanwhile (loading.go)
 	s.aof = a
 	cfg.OnChange("appendfsync", func() error {
 		a.policy = aof.ParsePolicy(cfg.AppendFsync)
 		a.log.SetPolicy(a.policy)
 		return nil
 	})
+	s.mu.Unlock()
 	return nil
 }
 
@@ -231,7 +233,13 @@ func (c *client) replayCommand(argv [][]byte) error {
 	if cmd == nil || unknownSub {
 		return fmt.Errorf("unknown command '%s' reading the append only file", clip(argv[0], 128))
 	}
+	select {
+	case <-s.shutdownCh:
+		return errLoadAborted
+	default:
+	}
 	s.mu.Lock()
+	s.loadedAOFCommand(argv)
 	s.processCommand(c)
 	s.endClock()
 	s.mu.Unlock()

@@ -542,11 +542,11 @@ func (s *Server) infoMemory(ib *infoBuilder) {
 	ib.int("lazyfreed_objects", 0)
 }
 
-// infoPersistence reports a server that has never saved nor loaded: Cairn has no
-// persistence yet.
+// infoPersistence is INFO persistence, with Redis's fields in Redis's order; the
+// loading_* fields come last, while a load is in progress (loading.go).
 func (s *Server) infoPersistence(ib *infoBuilder) {
 	ib.section("Persistence")
-	ib.int("loading", 0)
+	ib.int("loading", int64(b2i(s.loading.active)))
 	ib.int("async_loading", 0)
 	ib.int("current_cow_peak", 0)
 	ib.int("current_cow_size", 0)
@@ -580,6 +580,7 @@ func (s *Server) infoPersistence(ib *infoBuilder) {
 	ib.int("aof_last_cow_size", 0)
 	ib.int("module_fork_in_progress", 0)
 	ib.int("module_fork_last_cow_size", 0)
+	s.infoLoading(ib)
 }
 
 func (s *Server) infoStats(ib *infoBuilder) {

@@ -140,7 +140,7 @@ func restoreCommand(c *client) {
 		c.addError("ERR Bad data format")
 		return
 	}
-	obj, err := s.objectFromRDB(&v)
+	obj, err := objectFromRDB(&v, s.limits())
 	if err != nil {
 		c.addError("ERR Bad data format")
 		return

@@ -108,6 +108,10 @@ func shutdownCommand(c *client) {
 		return
 	}
 	s := c.srv
+	if s.loading.active {
+		// As Redis: never save a data set that is only partly loaded.
+		flags = flags&^shutdownSave | shutdownNoSave
+	}
 	s.log.Warn("User requested shutdown...")
 	if (len(s.cfg.Save) > 0 && flags&shutdownNoSave == 0) || flags&shutdownSave != 0 {
 		s.log.Info("Saving the final RDB snapshot before exiting.")

@@ -119,6 +119,11 @@ func (s *Server) processCommand(c *client) {
 			"': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context")
 		return
 	}
+	if s.refusedWhileLoading(c, cmd) {
+		c.flagTransaction()
+		c.rejectCommand(cmd, errLoading)
+		return
+	}
 	if s.scriptBusyRejects(c, cmd) {
 		// A script is past busy-reply-threshold and yielded the lock (cmd_script.go).
 		c.flagTransaction()

@@ -28,6 +28,17 @@ func startServer(t testing.TB, opts ...string) *Server {
 // returned (after Shutdown), for tests that restart a server on the same files.
 func startServerDone(t testing.TB, opts ...string) (*Server, <-chan struct{}) {
 	t.Helper()
+	s, done := launchServer(t, nil, opts...)
+	if err := s.WaitLoaded(); err != nil {
+		t.Fatalf("loading the data set: %v", err)
+	}
+	return s, done
+}
+
+// launchServer starts a server without waiting for its startup load to end; loadHook,
+// if not nil, runs between the loader's batches (see Server.loadStepHook).
+func launchServer(t testing.TB, loadHook func(), opts ...string) (*Server, <-chan struct{}) {
+	t.Helper()
 	// No save points and a private dir unless a test asks: tests never write dump.rdb
 	// into the source tree.
 	args := append([]string{"--port", "0", "--bind", "127.0.0.1", "--save", "", "--dir", t.TempDir()}, opts...)
@@ -37,6 +48,7 @@ func startServerDone(t testing.TB, opts ...string) (*Server, <-chan struct{}) {
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	s := New(cfg, logger)
+	s.loadStepHook = loadHook
 	if err := s.Listen(); err != nil {
 		t.Fatalf("listen: %v", err)
 	}

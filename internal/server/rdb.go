@@ -72,9 +72,11 @@ func valueToRDB(o *keyspace.Object) (rdb.Value, error) {
 // encoder (hash, set, sorted set).
 type rdbValuer interface{ RDBValue() rdb.Value }
 
-// objectFromRDB builds an object from a decoded value, applying Cairn's encoding
-// thresholds as Redis does after loading.
-func (s *Server) objectFromRDB(v *rdb.Value) (keyspace.Object, error) {
+// objectFromRDB builds an object from a decoded value, applying the encoding
+// thresholds lim as Redis does after loading. It copies what it keeps of v, except
+// what the decoder hands over (see rdb.Record), and touches no server state: the
+// loader calls it without the executor lock.
+func objectFromRDB(v *rdb.Value, lim types.Limits) (keyspace.Object, error) {
 	switch v.Type {
 	case keyspace.TypeString:
 		if v.Enc == rdb.EncInt {
@@ -82,7 +84,6 @@ func (s *Server) objectFromRDB(v *rdb.Value) (keyspace.Object, error) {
 		}
 		return keyspace.NewStringObject(v.Str, nil), nil
 	case keyspace.TypeList:
-		lim := s.limits()
 		ql := quicklist.New(lim.ListMaxListpackSize, lim.ListCompressDepth)
 		switch v.Enc {
 		case rdb.EncQuicklist:
@@ -105,7 +106,7 @@ func (s *Server) objectFromRDB(v *rdb.Value) (keyspace.Object, error) {
 		return keyspace.Object{Type: keyspace.TypeList, Enc: keyspace.EncQuicklist, Ptr: types.NewListFromQuicklist(ql)}, nil
 	}
 	if load := rdbLoaders[v.Type]; load != nil {
-		return load(v, s.limits())
+		return load(v, lim)
 	}
 	return keyspace.Object{}, fmt.Errorf("type %s cannot be loaded yet", v.Type)
 }
@@ -292,67 +293,6 @@ func (s *Server) checkSavePoints() {
 			s.log.Info("Changes in seconds. Saving...", "changes", sp[1], "seconds", sp[0])
 			s.bgsave() //nolint:errcheck // not running: checked above
 			return
-		}
-	}
-}
-
-// loadRDB loads dbfilename at start, if it exists.
-func (s *Server) loadRDB() error {
-	f, err := os.Open(s.rdbPath())
-	if errors.Is(err, os.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	start := time.Now()
-	n, expired, err := s.loadRDBFrom(bufio.NewReaderSize(f, 1<<16))
-	if err != nil {
-		return fmt.Errorf("short read or OOM loading DB %s: %w", s.rdbPath(), err)
-	}
-	s.rdb.loadKeysLoaded, s.rdb.loadKeysExpired = n, expired
-	s.log.Info("DB loaded from disk", "seconds", time.Since(start).Seconds(), "keys", n, "expired", expired)
-	return nil
-}
-
-// loadRDBFrom decodes an RDB stream into the keyspace, skipping keys already expired.
-func (s *Server) loadRDBFrom(r io.Reader) (loaded, expired int64, err error) {
-	d := rdb.NewDecoder(r, rdb.DecoderOptions{})
-	db := s.ks.DBs[0]
-	now := keyspace.Now()
-	for {
-		rec, err := d.Next()
-		if errors.Is(err, io.EOF) {
-			return loaded, expired, nil
-		}
-		var unsupported *rdb.UnsupportedError
-		if errors.As(err, &unsupported) && unsupported.Skipped {
-			s.log.Warn("Skipping a key of a type Cairn does not have yet", "err", err)
-			continue
-		}
-		if err != nil {
-			return loaded, expired, err
-		}
-		switch rec.Kind {
-		case rdb.KindSelectDB:
-			if rec.DB >= len(s.ks.DBs) {
-				return loaded, expired, fmt.Errorf("FATAL: Data file was created with a Redis server configured to handle more than %d databases", len(s.ks.DBs))
-			}
-			db = s.ks.DBs[rec.DB]
-		case rdb.KindKey:
-			if rec.Meta.ExpireAt != 0 && rec.Meta.ExpireAt <= now {
-				expired++
-				continue
-			}
-			obj, err := s.objectFromRDB(&rec.Value)
-			if err != nil {
-				return loaded, expired, fmt.Errorf("key %q: %w", rec.Key, err)
-			}
-			db.Put(rec.Key, keyspace.Entry{Obj: obj, ExpireAt: rec.Meta.ExpireAt})
-			loaded++
-		case rdb.KindEOF:
-			return loaded, expired, nil
 		}
 	}
 }

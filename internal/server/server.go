@@ -51,6 +51,14 @@ type Server struct {
 	clockWallMs int64         // clockBase in Unix ms
 	clockLast   time.Duration // monotonic time since clockBase at the end of the last command
 	rdb         rdbState
+	loading     loadingState // the load in progress (loading.go), guarded by mu
+
+	// The startup load (loading.go): loadDone is closed when it has ended, loadErr
+	// (written before) is why it failed. loadStepHook, when set (tests), runs between
+	// the loader's batches without the lock.
+	loadDone     chan struct{}
+	loadErr      error
+	loadStepHook func()
 
 	// Pub/sub (cmd_pubsub.go), guarded by mu.
 	pubsub      *pubsub.Registry[*client]
@@ -103,6 +111,7 @@ func New(cfg *config.Config, logger *slog.Logger) *Server {
 		startTime:    time.Now(),
 		shutdownCh:   make(chan struct{}),
 		cronStop:     make(chan struct{}),
+		loadDone:     make(chan struct{}),
 		runID:        newRunID(),
 		lastSave:     time.Now().Unix(),
 		pid:          os.Getpid(),
@@ -139,21 +148,9 @@ func (s *Server) ListenAndServe() error {
 	return s.Serve()
 }
 
-// Listen opens the listeners without serving yet.
+// Listen opens the listeners without serving yet. The data set is loaded by Serve,
+// while clients are already accepted (they get -LOADING until it is in memory).
 func (s *Server) Listen() error {
-	// Load the data set as Redis does: from the AOF when it is on, else from the RDB.
-	if s.cfg.AppendOnly && s.aof == nil {
-		if err := s.openAOF(); err != nil {
-			return err
-		}
-	} else if !s.cfg.AppendOnly {
-		s.mu.Lock()
-		err := s.loadRDB()
-		s.mu.Unlock()
-		if err != nil {
-			return err
-		}
-	}
 	binds := s.cfg.Bind
 	if len(binds) == 0 {
 		binds = []string{"127.0.0.1"}
@@ -200,10 +197,16 @@ func (s *Server) Listen() error {
 // Addr is the address of the first listener (useful when port 0 was asked for).
 func (s *Server) Addr() net.Addr { return s.listeners[0].Addr() }
 
-// Serve accepts connections on the listeners opened by Listen until Shutdown.
+// Serve loads the data set (in the background: see loading.go) and accepts
+// connections on the listeners opened by Listen until Shutdown. It returns the load's
+// error if the data set could not be loaded.
 func (s *Server) Serve() error {
 	s.log.Info("Server initialized")
-	s.log.Info("Ready to accept connections", "version", Version, "port", s.cfg.Port, "pid", s.pid)
+	s.beginStartupLoad()
+	if s.loadErr != nil {
+		s.log.Error(fmt.Sprintf("Fatal error loading the DB: %v. Exiting.", s.loadErr))
+		s.Shutdown()
+	}
 	go s.cron()
 	var wg sync.WaitGroup
 	for _, ln := range s.listeners {
@@ -215,8 +218,19 @@ func (s *Server) Serve() error {
 	}
 	wg.Wait()
 	<-s.shutdownCh
+	<-s.loadDone
 	s.wg.Wait()
-	return s.closeAOF()
+	err := s.closeAOF()
+	if s.loadErr != nil {
+		return s.loadErr
+	}
+	return err
+}
+
+// WaitLoaded blocks until the startup load has ended and returns its error, if any.
+func (s *Server) WaitLoaded() error {
+	<-s.loadDone
+	return s.loadErr
 }
 
 func (s *Server) acceptLoop(ln net.Listener) {
@@ -345,6 +359,11 @@ func (s *Server) cron() {
 
 func (s *Server) cronLocked() {
 	now := time.Now()
+	if s.loading.active {
+		// Redis runs only its whileBlockedCron while it loads: no expiry, no save.
+		s.stats.sampleOps(now)
+		return
+	}
 	if s.activeExpireEnabled {
 		s.ks.ActiveExpireCycle(s.cfg.Hz, keyspace.Now)
 		s.flushPropagation(nil) // the DELs of keys the cycle expired
