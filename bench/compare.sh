@@ -63,12 +63,7 @@ groups=(
 )
 
 bench_need go redis-server redis-benchmark redis-cli
-srvpin=() loadpin=()
-if [ "$pin" = 1 ]; then
-	bench_need taskset
-	[ "$(nproc)" -ge 2 ] || bench_die "--pin needs at least 2 CPUs"
-	srvpin=(taskset -c 0) loadpin=(taskset -c 1)
-fi
+bench_pins "$pin"
 # 1,000 clients: a descriptor each in redis-benchmark and in the server, plus spares.
 bench_nofile 2048
 

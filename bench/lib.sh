@@ -56,6 +56,17 @@ bench_need() {
 	done
 }
 
+# bench_pins PIN: with PIN=1, set the arrays srvpin=(taskset -c 0) and
+# loadpin=(taskset -c 1), to run the servers on CPU 0 and the load generator on CPU 1;
+# otherwise leave both empty (the scheduler places everything).
+bench_pins() {
+	srvpin=() loadpin=()
+	[ "$1" = 1 ] || return 0
+	bench_need taskset
+	[ "$(nproc)" -ge 2 ] || bench_die "--pin needs at least 2 CPUs"
+	srvpin=(taskset -c 0) loadpin=(taskset -c 1)
+}
+
 # bench_nofile N: raise the soft open-files limit to at least N (up to the hard limit),
 # or fail saying how to raise the hard one.
 bench_nofile() {
@@ -77,11 +88,16 @@ bench_build_cairn() {
 	(cd "$bench_root" && go build -o "$tmp/cairn-server" ./cmd/cairn-server)
 }
 
-# bench_freeport prints a loopback TCP port in 20000-59999 nobody listens on.
+# bench_freeport prints a loopback TCP port nobody listens on, from 20000 up to the
+# kernel's ephemeral range (ip_local_port_range, 32768 by default): a port that a
+# client connection holds as its local port refuses bind() but not a probe, and on a
+# busy machine hundreds of them are in use.
 bench_freeport() {
-	local p
+	local p lo=20000 hi=60000 eph
+	eph=$(awk '{ print $1 }' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 0)
+	if [ "${eph:-0}" -gt $((lo + 1000)) ] && [ "$eph" -le "$hi" ]; then hi=$eph; fi
 	for _ in $(seq 100); do
-		p=$((20000 + RANDOM % 40000))
+		p=$((lo + RANDOM % (hi - lo)))
 		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
 			echo "$p"
 			return

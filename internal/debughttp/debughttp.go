@@ -129,18 +129,18 @@ func ReadGC() GCReport {
 	}
 	if s[1].Value.Kind() == metrics.KindFloat64Histogram {
 		h := s[1].Value.Float64Histogram()
-		r.Pauses = Summarize(h.Counts, h.Buckets)
 		r.PauseBuckets = nonEmpty(h.Counts, h.Buckets)
+		r.Pauses = Summarize(r.PauseBuckets)
 	}
 	return r
 }
 
-// Summarize computes the percentiles of a histogram in runtime/metrics' form: counts[i]
-// values fell in [buckets[i], buckets[i+1]).
-func Summarize(counts []uint64, buckets []float64) PauseSummary {
+// Summarize computes the percentiles of a histogram given as buckets in increasing
+// order (as GCReport.PauseBuckets, or PauseDelta's result).
+func Summarize(buckets []Bucket) PauseSummary {
 	var p PauseSummary
-	for _, c := range counts {
-		p.Count += c
+	for _, b := range buckets {
+		p.Count += b.Count
 	}
 	if p.Count == 0 {
 		return p
@@ -153,14 +153,30 @@ func Summarize(counts []uint64, buckets []float64) PauseSummary {
 	}{{rank(0.50), &p.P50}, {rank(0.99), &p.P99}, {rank(0.999), &p.P999}, {p.Count, &p.Max}}
 	var seen uint64
 	t := 0
-	for i, c := range counts {
-		seen += c
+	for _, b := range buckets {
+		seen += b.Count
 		for t < len(targets) && seen >= targets[t].rank {
-			*targets[t].dst = upper(buckets, i)
+			*targets[t].dst = b.Upper
 			t++
 		}
 	}
 	return p
+}
+
+// PauseDelta is the histogram of the pauses between two readings: after's buckets
+// minus before's (the runtime's counts only grow).
+func PauseDelta(before, after []Bucket) []Bucket {
+	prev := make(map[[2]float64]uint64, len(before))
+	for _, b := range before {
+		prev[[2]float64{b.Lower, b.Upper}] = b.Count
+	}
+	var out []Bucket
+	for _, b := range after {
+		if n := b.Count - min(b.Count, prev[[2]float64{b.Lower, b.Upper}]); n > 0 {
+			out = append(out, Bucket{Lower: b.Lower, Upper: b.Upper, Count: n})
+		}
+	}
+	return out
 }
 
 // upper is the upper bound of bucket i, or its lower bound when that is infinite.
@@ -171,6 +187,8 @@ func upper(buckets []float64, i int) float64 {
 	return buckets[i+1]
 }
 
+// nonEmpty converts a runtime/metrics histogram (counts[i] values in [buckets[i],
+// buckets[i+1])) to its non-empty Buckets.
 func nonEmpty(counts []uint64, buckets []float64) []Bucket {
 	var out []Bucket
 	for i, c := range counts {

@@ -13,7 +13,7 @@ import (
 
 func TestSummarize(t *testing.T) {
 	inf := math.Inf(1)
-	buckets := []float64{math.Inf(-1), 0, 1, 2, 4, 8, inf}
+	bounds := []float64{math.Inf(-1), 0, 1, 2, 4, 8, inf}
 	for _, tc := range []struct {
 		name   string
 		counts []uint64
@@ -28,9 +28,27 @@ func TestSummarize(t *testing.T) {
 		// A value in the open-ended bucket reports its finite lower bound.
 		{"overflow", []uint64{0, 1, 0, 0, 0, 1}, PauseSummary{Count: 2, P50: 1, P99: 8, P999: 8, Max: 8}},
 	} {
-		if got := Summarize(tc.counts, buckets); got != tc.want {
+		if got := Summarize(nonEmpty(tc.counts, bounds)); got != tc.want {
 			t.Errorf("%s: got %+v, want %+v", tc.name, got, tc.want)
 		}
+	}
+}
+
+func TestPauseDelta(t *testing.T) {
+	before := []Bucket{{0, 1, 5}, {1, 2, 3}}
+	after := []Bucket{{0, 1, 5}, {1, 2, 4}, {4, 8, 2}}
+	want := []Bucket{{1, 2, 1}, {4, 8, 2}}
+	got := PauseDelta(before, after)
+	if len(got) != len(want) {
+		t.Fatalf("got %+v, want %+v", got, want)
+	}
+	for i := range got {
+		if got[i] != want[i] {
+			t.Errorf("got %+v, want %+v", got, want)
+		}
+	}
+	if s := Summarize(got); s != (PauseSummary{Count: 3, P50: 8, P99: 8, P999: 8, Max: 8}) {
+		t.Errorf("summary of the delta: %+v", s)
 	}
 }
 
