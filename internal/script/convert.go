@@ -80,13 +80,9 @@ func (p *replyParser) value() lua.LValue {
 		p.pos += n + 2
 		return lua.LString(s)
 	case '+':
-		tb := L.NewTable()
-		tb.RawSetString("ok", lua.LString(l))
-		return tb
+		return p.e.statusTable(l)
 	case '-':
-		tb := L.NewTable()
-		tb.RawSetString("err", lua.LString(l))
-		return tb
+		return fieldTable(L, "err", lua.LString(l))
 	case '*', '~', '>':
 		n, _ := strconv.Atoi(string(l))
 		if n < 0 {
@@ -97,9 +93,7 @@ func (p *replyParser) value() lua.LValue {
 			for i := 0; i < n; i++ {
 				tb.RawSet(p.value(), lua.LTrue)
 			}
-			set := L.NewTable()
-			set.RawSetString("set", tb)
-			return set
+			return fieldTable(L, "set", tb)
 		}
 		for i := 1; i <= n; i++ {
 			tb.RawSetInt(i, p.value())
@@ -113,9 +107,7 @@ func (p *replyParser) value() lua.LValue {
 			v := p.value()
 			tb.RawSet(k, v)
 		}
-		m := L.NewTable()
-		m.RawSetString("map", tb)
-		return m
+		return fieldTable(L, "map", tb)
 	case '|':
 		n, _ := strconv.Atoi(string(l))
 		for i := 0; i < 2*n; i++ {
@@ -128,27 +120,80 @@ func (p *replyParser) value() lua.LValue {
 		return lua.LBool(len(l) > 0 && l[0] == 't')
 	case ',':
 		f, _, _ := conv.Strtod(l)
-		tb := L.NewTable()
-		tb.RawSetString("double", lua.LNumber(f))
-		return tb
+		return fieldTable(L, "double", lua.LNumber(f))
 	case '(':
-		tb := L.NewTable()
-		tb.RawSetString("big_number", lua.LString(l))
-		return tb
+		return fieldTable(L, "big_number", lua.LString(l))
 	case '=':
 		n, _ := strconv.Atoi(string(l))
 		s := p.b[p.pos : p.pos+n]
 		p.pos += n + 2
-		vt := L.NewTable()
+		vt := L.CreateTable(0, 2)
 		if len(s) >= 4 {
 			vt.RawSetString("format", lua.LString(s[:3]))
 			vt.RawSetString("string", lua.LString(s[4:]))
 		}
-		tb := L.NewTable()
-		tb.RawSetString("verbatim_string", vt)
-		return tb
+		return fieldTable(L, "verbatim_string", vt)
 	}
 	return lua.LNil
+}
+
+// luaOK is the value of {ok="OK"}, the reply of most writes, made once.
+var luaOK lua.LValue = lua.LString("OK")
+
+// statusTable is {ok=status} for a status reply. The EVAL engine reuses the tables
+// of the previous runs (see okTables); the function engine cannot, since a library
+// may keep what redis.call returned.
+func (e *Engine) statusTable(status []byte) *lua.LTable {
+	var v lua.LValue = luaOK
+	if string(status) != "OK" {
+		v = lua.LString(status)
+	}
+	if e.kind != KindEval {
+		return fieldTable(e.L, "ok", v)
+	}
+	if e.okUsed < len(e.okTables) {
+		t := e.okTables[e.okUsed]
+		if onlyField(t, "ok") {
+			t.RawSetString("ok", v)
+		} else {
+			t = fieldTable(e.L, "ok", v)
+			e.okTables[e.okUsed] = t
+		}
+		e.okUsed++
+		return t
+	}
+	t := fieldTable(e.L, "ok", v)
+	if len(e.okTables) < maxOKTables {
+		e.okTables = append(e.okTables, t)
+		e.okUsed++
+	}
+	return t
+}
+
+// maxOKTables bounds the status tables an EVAL engine keeps for reuse.
+const maxOKTables = 64
+
+// onlyField reports whether t is a plain table whose only key is key, so that setting
+// key makes it the same as a new {key=v}. It also cuts the nils a script may have
+// left at the end of t's array part.
+func onlyField(t *lua.LTable, key string) bool {
+	if t.Metatable != lua.LNil || !trimArray(t) {
+		return false
+	}
+	k, _ := t.Next(lua.LNil)
+	if s, ok := k.(lua.LString); !ok || string(s) != key {
+		return false
+	}
+	next, _ := t.Next(k)
+	return next == lua.LNil
+}
+
+// fieldTable makes the table {key=v}, sized for its one field (LState.NewTable makes
+// room for 32 array items and 32 fields).
+func fieldTable(L *lua.LState, key string, v lua.LValue) *lua.LTable {
+	t := L.CreateTable(0, 1)
+	t.RawSetString(key, v)
+	return t
 }
 
 // toRESP writes v as the script's reply (luaReplyToRedisReply).

@@ -49,6 +49,17 @@
 // the read-only library tables (always 0), the position of a "stack overflow" error
 // (gopher-lua cannot run the error handler on a full call stack).
 //
+// # Allocation
+//
+// A small EVAL allocates only the strings of its KEYS and ARGV (their bytes in one
+// string) and the strings redis.call returns: the EVAL engine refills the KEYS and
+// ARGV tables of the previous run and reuses the {ok=...} tables of status replies,
+// which is invisible to scripts because nothing a script makes survives it (globals
+// and library tables are read-only, an EVAL body has no upvalues). The function
+// engine gets new tables for every call: a library can keep them in upvalues.
+// Read-only proxies have no hash part, so each global or library lookup costs two
+// map lookups (the proxy's metatable, then the real table), not three.
+//
 // # Concurrency
 //
 // An Engine is not safe for concurrent use; the server uses it under its executor

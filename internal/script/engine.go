@@ -122,6 +122,15 @@ type Engine struct {
 
 	scripts map[string]*Script // EVAL cache by SHA
 
+	// KEYS and ARGV of the last EVAL, refilled by the next (see refillArray), and
+	// scratch for their values.
+	keysTable, argvTable *lua.LTable
+	strs                 []lua.LValue
+	// Status reply tables ({ok=...}) of the EVAL engine: every run reuses those of
+	// the runs before (nothing a script makes survives it), okUsed of them so far.
+	okTables []*lua.LTable
+	okUsed   int
+
 	// Scratch for redis.call's arguments, reused by every call.
 	argBuf  []byte
 	argEnds []int
@@ -224,9 +233,17 @@ func (e *Engine) compile(code []byte, chunk string) (*lua.LFunction, string) {
 
 // RunScript runs a cached EVAL script with KEYS and ARGV and writes its reply to w.
 func (e *Engine) RunScript(r *Run, s *Script, keys, args [][]byte, w *resp.Writer) {
-	g := e.globals
-	g.RawSetString("KEYS", stringArray(keys))
-	g.RawSetString("ARGV", stringArray(args))
+	vals := e.luaStrings(keys, args)
+	if t := refillArray(e.keysTable, vals[:len(keys)]); t != e.keysTable {
+		e.keysTable = t
+		e.globals.RawSetString("KEYS", t)
+	}
+	if t := refillArray(e.argvTable, vals[len(keys):]); t != e.argvTable {
+		e.argvTable = t
+		e.globals.RawSetString("ARGV", t)
+	}
+	clear(vals)
+	e.okUsed = 0
 	e.call(r, s.fn, w)
 }
 
@@ -342,12 +359,86 @@ func errorText(msg string) string {
 	return strings.TrimRight(msg, "\r\n")
 }
 
-// stringArray makes a new Lua array of strings (KEYS, ARGV: a new table for every
-// run, as Redis, so nothing a script adds to them survives it).
-func stringArray(items [][]byte) *lua.LTable {
-	t := &lua.LTable{}
-	for i, it := range items {
-		t.RawSetInt(i+1, lua.LString(it))
+// luaStrings returns keys and args as Lua strings, in e's scratch slice (clear it
+// after use, not to keep the strings alive). They are copied, since Lua values may
+// outlive the run (a function library's upvalues), into one string: one allocation
+// for the bytes of all of them.
+func (e *Engine) luaStrings(keys, args [][]byte) []lua.LValue {
+	n := 0
+	for _, it := range keys {
+		n += len(it)
+	}
+	for _, it := range args {
+		n += len(it)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, it := range keys {
+		b.Write(it)
+	}
+	for _, it := range args {
+		b.Write(it)
+	}
+	all := b.String()
+	vals := e.strs[:0]
+	for _, items := range [2][][]byte{keys, args} {
+		for _, it := range items {
+			vals = append(vals, lua.LString(all[:len(it)]))
+			all = all[len(it):]
+		}
+	}
+	e.strs = vals
+	return vals
+}
+
+// newArray makes a Lua array of vals.
+func newArray(vals []lua.LValue) *lua.LTable {
+	t := lua.LTable{Metatable: lua.LNil}
+	for i, v := range vals {
+		t.RawSetInt(i+1, v)
+	}
+	return &t
+}
+
+// arrayEnd marks the end of the array part in refillArray; no script sees it.
+var arrayEnd = &lua.LTable{Metatable: lua.LNil}
+
+// trimArray cuts t's array part after its last non-nil element (a script that sets
+// t[1000] = nil leaves 999 nils there, which every # would scan) and reports whether
+// the array part is empty now.
+func trimArray(t *lua.LTable) bool {
+	// Append puts the marker right after the last non-nil element, and everything
+	// after the marker is nil.
+	t.Append(arrayEnd)
+	for t.Remove(-1) != arrayEnd {
+	}
+	return t.MaxN() == 0
+}
+
+// refillArray makes t, the KEYS or ARGV of the previous EVAL, the array of vals and
+// returns it, or a new table when t has a metatable or non-array keys (or is nil).
+// Redis makes new tables for every run; reusing them is the same to scripts because
+// nothing a script makes survives it (no globals can be set, the library tables are
+// read-only, an EVAL body keeps no upvalues): whatever the last run put in or took
+// out is undone here.
+func refillArray(t *lua.LTable, vals []lua.LValue) *lua.LTable {
+	if t == nil || t.Metatable != lua.LNil {
+		return newArray(vals)
+	}
+	trimArray(t)
+	n := t.MaxN()
+	var k lua.LValue = lua.LNil
+	if n > 0 {
+		k = lua.LNumber(n)
+	}
+	if next, _ := t.Next(k); next != lua.LNil {
+		return newArray(vals) // keys outside the array part
+	}
+	for ; n > len(vals); n-- {
+		t.Remove(-1)
+	}
+	for i, v := range vals {
+		t.RawSetInt(i+1, v)
 	}
 	return t
 }

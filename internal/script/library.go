@@ -243,5 +243,9 @@ func (e *Engine) registerFunction(L *lua.LState) int {
 // RunFunction calls a library function with KEYS and ARGV as its two arguments and
 // writes its reply to w.
 func (e *Engine) RunFunction(r *Run, f *Function, keys, args [][]byte, w *resp.Writer) {
-	e.call(r, f.fn, w, stringArray(keys), stringArray(args))
+	// New tables for every call: a library's functions can keep what they are given.
+	vals := e.luaStrings(keys, args)
+	kt, at := newArray(vals[:len(keys)]), newArray(vals[len(keys):])
+	clear(vals)
+	e.call(r, f.fn, w, kt, at)
 }

@@ -201,11 +201,13 @@ func (e *Engine) setupSandbox() {
 // whose writes raise. shownMeta is what getmetatable returns for it (nil: none).
 func (e *Engine) protect(t *lua.LTable, shownMeta *lua.LTable) *lua.LTable {
 	L := e.L
-	p := L.NewTable()
 	mt := L.NewTable()
 	mt.RawSetString("__index", t)
 	mt.RawSetString("__newindex", L.NewFunction(readonlyNewindex))
-	p.Metatable = mt
+	// No hash part at all (nothing is ever stored in a proxy): a lookup in it returns
+	// at once instead of hashing the name, which every global and library access of
+	// a script does first.
+	p := &lua.LTable{Metatable: mt}
 	e.protected[p] = t
 	if shownMeta != nil {
 		e.metaOf[p] = shownMeta

@@ -59,12 +59,13 @@ type scriptState struct {
 	client *client        // the script client, created on first use
 
 	// The script running now (nil when none), its caller and engine.
-	run    *script.Run
-	caller *client
-	isEval bool
-	argv   [][]byte // the caller's command, for FUNCTION STATS
-	start  time.Time
-	busy   bool // past busy-reply-threshold: other clients get -BUSY
+	run     *script.Run
+	evalRun script.Run // the Run of every EVAL (run points to it while one runs)
+	caller  *client
+	isEval  bool
+	argv    [][]byte // the caller's command, for FUNCTION STATS
+	start   time.Time
+	busy    bool // past busy-reply-threshold: other clients get -BUSY
 
 	functions functionStore
 }
@@ -183,7 +184,10 @@ func (c *client) evalGeneric(bySHA, ro bool) {
 			return
 		}
 	}
-	run := &script.Run{Name: sc.SHA, Flags: sc.Flags, Resp: 2, Repl: script.ReplAll}
+	// One Run serves every EVAL: scripts do not nest, and no other EVAL starts while
+	// one is busy (-BUSY).
+	run := &s.scripts.evalRun
+	*run = script.Run{Name: sc.SHA, Flags: sc.Flags, Resp: 2, Repl: script.ReplAll}
 	if !c.prepareScriptRun(run, ro) {
 		return
 	}
