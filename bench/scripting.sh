@@ -51,12 +51,7 @@ case "$rounds$requests" in *[!0-9]*|"") echo "$prog: --rounds and --requests tak
 [ "$requests" -ge 10 ] || { echo "$prog: --requests must be at least 10" >&2; exit 2; }
 
 bench_need go redis-server redis-benchmark redis-cli
-srvpin=() loadpin=()
-if [ "$pin" = 1 ]; then
-	bench_need taskset
-	[ "$(nproc)" -ge 2 ] || bench_die "--pin needs at least 2 CPUs"
-	srvpin=(taskset -c 0) loadpin=(taskset -c 1)
-fi
+bench_pins "$pin"
 
 bench_init
 bench_build_cairn
