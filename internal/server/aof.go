@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"syscall"
 
 	"cairn/internal/persist/aof"
 	"cairn/internal/resp"
@@ -21,9 +22,12 @@ import (
 // around it when it holds more than one command, as Redis 7.0 writes it. With no AOF,
 // nothing is queued and propagation costs nothing.
 //
-// With appendfsync always the client whose command produced the unit waits, after the
-// executor lock is released, until an fsync covers it; only then are its replies
-// sent. Other clients' reads never wait.
+// The client whose command produced the unit waits, after the executor lock is
+// released, until the log has made it durable under appendfsync — with always until an
+// fsync covers it, with everysec and no until write(2) has handed it to the OS (Redis
+// too writes its AOF buffer before it sends replies, so a crash of the process alone
+// loses no acknowledged write) — and only then are its replies sent. Other clients'
+// reads never wait.
 
 // aofState is the open AOF. Guarded by the executor lock, except log (safe itself).
 type aofState struct {
@@ -76,7 +80,7 @@ func (s *Server) flushPropagation(c *client) {
 	off := a.log.Append(unit)
 	a.db = a.unitDB
 	a.unit, a.unitCount = a.unit[:0], 0
-	if c != nil && a.policy == aof.FsyncAlways {
+	if c != nil {
 		c.aofWait = off
 	}
 }
@@ -109,9 +113,23 @@ func (s *Server) aofWriteError() string {
 		return ""
 	}
 	if err := s.aof.log.Err(); err != nil {
-		return "MISCONF Errors writing to the AOF file: " + err.Error()
+		return "MISCONF Errors writing to the AOF file: " + strerror(err)
 	}
 	return ""
+}
+
+// strerror is the C library's text for the errno behind err ("No space left on
+// device"), as Redis prints it; err's own text when it carries no errno.
+func strerror(err error) string {
+	var errno syscall.Errno
+	if !errors.As(err, &errno) {
+		return err.Error()
+	}
+	msg := errno.Error()
+	if msg != "" && 'a' <= msg[0] && msg[0] <= 'z' {
+		msg = string(msg[0]-'a'+'A') + msg[1:]
+	}
+	return msg
 }
 
 // openAOF loads the AOF (creating it if there is none) and opens its last incremental
@@ -162,7 +180,11 @@ func (s *Server) openAOF() error {
 		f.Close()
 		return err
 	}
-	a.log = aof.NewLog(f, st.Size(), a.policy)
+	var lf aof.File = f
+	if s.aofFileHook != nil {
+		lf = s.aofFileHook(f)
+	}
+	a.log = aof.NewLog(lf, st.Size(), a.policy)
 	s.mu.Lock() // clients are served meanwhile (loading.go)
 	s.aof = a
 	cfg.OnChange("appendfsync", func() error {

@@ -73,7 +73,7 @@ type client struct {
 	blocked         *blockState // non-nil while blocked (BLPOP...)
 	reprocessing    bool        // its blocked command is being run again
 	stillBlocked    bool        // ... and found nothing again
-	aofWait         int64       // AOF offset the batch's replies wait for (appendfsync always)
+	aofWait         int64       // AOF offset the batch's replies wait for (Log.Wait)
 	propagateArgv   [][]byte    // what the running command propagates instead of argv
 	noPropagate     bool        // the running command propagates nothing
 	keyPos          []int       // scratch: key positions of the running command
@@ -197,9 +197,9 @@ func (c *client) processBuffered() bool {
 		c.execBatch(protoErr, pending)
 	}
 	if off := c.aofWait; off > 0 {
-		// appendfsync always: the replies go out once an fsync covers the batch's
-		// writes. On a log error they never do: the client is disconnected without an
-		// acknowledgement.
+		// The replies go out once the batch's writes are durable under appendfsync
+		// (fsynced with always, written with everysec and no). On a log error they never
+		// do: the client is disconnected without an acknowledgement.
 		c.aofWait = 0
 		if err := c.srv.aof.log.Wait(off); err != nil {
 			c.srv.log.Warn("Closing client: its writes could not be made durable", "addr", c.addr, "err", err)

@@ -28,7 +28,14 @@ func startServer(t testing.TB, opts ...string) *Server {
 // returned (after Shutdown), for tests that restart a server on the same files.
 func startServerDone(t testing.TB, opts ...string) (*Server, <-chan struct{}) {
 	t.Helper()
-	s, done := launchServer(t, nil, opts...)
+	return startServerWith(t, nil, io.Discard, opts...)
+}
+
+// startServerWith is startServerDone for tests that reach inside: setup (if not nil)
+// runs on the new Server before it opens its files, and its log goes to logOut.
+func startServerWith(t testing.TB, setup func(*Server), logOut io.Writer, opts ...string) (*Server, <-chan struct{}) {
+	t.Helper()
+	s, done := launchServerWith(t, setup, logOut, opts...)
 	if err := s.WaitLoaded(); err != nil {
 		t.Fatalf("loading the data set: %v", err)
 	}
@@ -39,6 +46,13 @@ func startServerDone(t testing.TB, opts ...string) (*Server, <-chan struct{}) {
 // if not nil, runs between the loader's batches (see Server.loadStepHook).
 func launchServer(t testing.TB, loadHook func(), opts ...string) (*Server, <-chan struct{}) {
 	t.Helper()
+	return launchServerWith(t, func(s *Server) { s.loadStepHook = loadHook }, io.Discard, opts...)
+}
+
+// launchServerWith is launchServer with a setup function run on the new Server before
+// Listen, and a destination for its log.
+func launchServerWith(t testing.TB, setup func(*Server), logOut io.Writer, opts ...string) (*Server, <-chan struct{}) {
+	t.Helper()
 	// No save points and a private dir unless a test asks: tests never write dump.rdb
 	// into the source tree.
 	args := append([]string{"--port", "0", "--bind", "127.0.0.1", "--save", "", "--dir", t.TempDir()}, opts...)
@@ -46,9 +60,11 @@ func launchServer(t testing.TB, loadHook func(), opts ...string) (*Server, <-cha
 	if err != nil {
 		t.Fatalf("config: %v", err)
 	}
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	logger := slog.New(slog.NewTextHandler(logOut, nil))
 	s := New(cfg, logger)
-	s.loadStepHook = loadHook
+	if setup != nil {
+		setup(s)
+	}
 	if err := s.Listen(); err != nil {
 		t.Fatalf("listen: %v", err)
 	}

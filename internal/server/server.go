@@ -14,6 +14,7 @@ import (
 
 	"cairn/internal/config"
 	"cairn/internal/keyspace"
+	"cairn/internal/persist/aof"
 	"cairn/internal/pubsub"
 	"cairn/internal/resp"
 )
@@ -45,6 +46,8 @@ type Server struct {
 	blockedClients int
 	watchers       map[blockKey][]*client // WATCHed keys, guarded by mu
 	aof            *aofState              // nil when appendonly is off
+
+	aofFileHook func(*os.File) aof.File // tests: wraps the opened AOF file to inject faults; nil otherwise
 
 	// The executor's time snapshot (gate.go beginClock), guarded by mu.
 	clockBase   time.Time     // when the current batch began (wall and monotonic)

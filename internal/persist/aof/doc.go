@@ -11,7 +11,12 @@
 // appended meanwhile, and the executor never waits for the disk: a client whose batch
 // wrote waits (with no lock held) until the synced offset passes its own before its
 // replies are sent; reads never wait. With everysec the flusher writes promptly and
-// fsyncs once a second; with no it leaves syncing to the OS.
+// fsyncs once a second; with no it leaves syncing to the OS. Under both, Wait returns
+// once the record is written (handed to the OS): a crash of the process loses no
+// acknowledged write, a power loss up to the last second's (everysec).
+//
+// A write that fails part-way is cut off the file again (when the File can Truncate),
+// so the file keeps ending with a complete command.
 //
 // A write or fsync error is sticky: Err reports it and the server stops accepting
 // writes (Redis's MISCONF behaviour) instead of acknowledging data that is not on disk.

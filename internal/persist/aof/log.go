@@ -175,7 +175,11 @@ func (l *Log) flusher() {
 
 		var err error
 		if !failed {
-			_, err = l.f.Write(buf)
+			var n int
+			n, err = l.f.Write(buf)
+			if err != nil && n > 0 {
+				l.dropTornTail()
+			}
 			if err == nil && policy == FsyncAlways {
 				err = l.f.Sync()
 			}
@@ -198,6 +202,19 @@ func (l *Log) flusher() {
 			}
 		}
 		l.synced.Broadcast()
+	}
+}
+
+// dropTornTail cuts a failed write's partial record off the file, as Redis does after
+// a short write, so that the file still ends with a complete command. Best effort: when
+// the file cannot be truncated, the torn tail is left for the loader (aof-load-truncated).
+// Called by the flusher only, the sole writer, so l.written is stable.
+func (l *Log) dropTornTail() {
+	if t, ok := l.f.(interface{ Truncate(size int64) error }); ok {
+		l.mu.Lock()
+		size := l.written
+		l.mu.Unlock()
+		t.Truncate(size) //nolint:errcheck // best effort; the write error is what is reported
 	}
 }
 
