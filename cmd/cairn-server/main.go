@@ -71,9 +71,11 @@ func run(args []string) int {
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
 	go func() {
-		s := <-sig
-		logger.Warn("Received signal, scheduling shutdown...", "signal", s.String())
-		srv.Shutdown()
+		for s := range sig {
+			if srv.ShutdownOnSignal(s) {
+				return
+			}
+		}
 	}()
 	if err := srv.Serve(); err != nil {
 		logger.Error(err.Error())

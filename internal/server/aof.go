@@ -107,6 +107,10 @@ func (c *client) propagateAs(argv ...[]byte) {
 // preventPropagation keeps the running command out of the AOF.
 func (c *client) preventPropagation() { c.noPropagate = true }
 
+// forcePropagation logs the running command even if it changed nothing (Redis's
+// forceCommandPropagation: FLUSHALL on an empty data set, or after its save).
+func (c *client) forcePropagation() { c.forcePropagate = true }
+
 // aofWriteError is the MISCONF refusal of write commands after an AOF error.
 func (s *Server) aofWriteError() string {
 	if s.aof == nil {

@@ -76,6 +76,7 @@ type client struct {
 	aofWait         int64       // AOF offset the batch's replies wait for (Log.Wait)
 	propagateArgv   [][]byte    // what the running command propagates instead of argv
 	noPropagate     bool        // the running command propagates nothing
+	forcePropagate  bool        // the running command propagates even if nothing changed
 	keyPos          []int       // scratch: key positions of the running command
 
 	// Input read while blocked, by watchConnection; appended to rbuf after.

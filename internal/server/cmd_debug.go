@@ -115,7 +115,7 @@ func init() {
 // The subcommands that crash redis-server on purpose (SEGFAULT, PANIC, ASSERT, OOM)
 // panic inside the command instead: Cairn recovers that at the command boundary, as
 // it does for any bug, so they exercise the recovery path and count in
-// executor_panics. The ones that need persistence or a restart (RELOAD, LOADAOF,
+// executor_panics. The ones that need a restart or the AOF's rewrite (LOADAOF,
 // RESTART, CRASH-AND-RECOVER) answer that Cairn cannot do them yet.
 func debugCommand(c *client) {
 	sub, ok := debugSubs[strings.ToLower(string(c.argv[1]))]
@@ -161,16 +161,48 @@ func debugUnsupported(c *client) {
 }
 
 // DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]
+//
+// As Redis 7.0: save (unless NOSAVE), empty the data set and the function libraries
+// (unless NOFLUSH), and load dump.rdb back, all under the lock; with MERGE a key
+// already present is replaced instead of failing the load. A running BGSAVE is stopped
+// first: its older snapshot must not replace the file saved here.
 func debugReload(c *client) {
+	merge, flush, save := false, true, true
 	for _, a := range c.argv[2:] {
 		switch strings.ToLower(string(a)) {
-		case "merge", "noflush", "nosave":
+		case "merge":
+			merge = true
+		case "noflush":
+			flush = false
+		case "nosave":
+			save = false
 		default:
 			c.addError("ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.")
 			return
 		}
 	}
-	debugUnsupported(c)
+	s := c.srv
+	if s.loading.active {
+		c.addError(errLoading)
+		return
+	}
+	s.abortBgsave()
+	if save {
+		if err := s.rdbSave(); err != nil {
+			c.addError("ERR")
+			return
+		}
+	}
+	if flush {
+		s.emptyData(true)
+	}
+	if _, _, err := s.rdbLoad(s.rdbPath(), rdbLoadOptions{merge: merge}); err != nil {
+		s.log.Warn(fmt.Sprintf("Error loading the RDB dump for DEBUG RELOAD: %v", err))
+		c.addError("ERR Error trying to load the RDB dump")
+		return
+	}
+	s.log.Warn("DB reloaded by DEBUG RELOAD")
+	c.w.OK()
 }
 
 // DEBUG LOG message

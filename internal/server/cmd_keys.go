@@ -465,21 +465,39 @@ func flushdbCommand(c *client) {
 
 // FLUSHALL [ASYNC|SYNC]
 //
-// Like Redis's flushAllDataAndResetRDB, dirty grows by the keys removed plus one. (When
-// save points are configured Redis also writes an empty RDB at this point.)
+// As Redis 7.0's flushAllDataAndResetRDB: dirty grows by the keys removed; a running
+// BGSAVE is stopped (its snapshot would bring the old data back); with save points
+// configured the empty data set is saved at once, which leaves nothing unsaved. The
+// command is propagated even when it removed nothing.
 func flushallCommand(c *client) {
 	if !c.flushFlagsOrReply() {
 		return
 	}
 	s := c.srv
+	s.dirty += s.emptyData(false)
+	s.abortBgsave()
+	if len(s.cfg.Save) > 0 {
+		s.rdbSave() //nolint:errcheck // logged; FLUSHALL succeeds anyway, as in Redis
+	}
+	c.forcePropagation()
+	c.w.OK()
+}
+
+// emptyData is Redis's emptyData for every database: it removes every key, telling
+// WATCH and client tracking, and, with functions, every function library. It returns
+// the number of keys removed. Caller holds the lock.
+func (s *Server) emptyData(functions bool) int64 {
+	var removed int64
 	for _, db := range s.ks.DBs {
 		s.touchWatchedKeysInDB(db, nil) // signalFlushedDb
-		s.dirty += int64(db.Len())
+		removed += int64(db.Len())
 		db.Flush()
 	}
 	s.trackingInvalidateKeysOnFlush()
-	s.dirty++
-	c.w.OK()
+	if functions {
+		s.flushFunctions()
+	}
+	return removed
 }
 
 // signalKeyAdded is dbAdd's wake-up: a list, sorted set or stream appearing under key

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"cairn/internal/config"
 	"cairn/internal/keyspace"
 )
 
@@ -56,24 +57,19 @@ func timeCommand(c *client) {
 // LASTSAVE
 func lastsaveCommand(c *client) { c.w.Int(c.srv.lastSave) }
 
-// Shutdown flags (Redis's SHUTDOWN_*).
+// Shutdown flags (Redis's SHUTDOWN_*), shared with shutdown-on-sigint/sigterm.
 const (
-	shutdownNoSave = 1 << iota
-	shutdownSave
-	shutdownNow
-	shutdownForce
+	shutdownSave   = config.ShutdownSave
+	shutdownNoSave = config.ShutdownNoSave
+	shutdownNow    = config.ShutdownNow
+	shutdownForce  = config.ShutdownForce
 )
-
-// saveForShutdown writes the final snapshot SHUTDOWN asks for. Cairn has no persistence
-// yet, so it always fails, and SHUTDOWN then behaves as redis-server does when its save
-// fails: it refuses to exit unless FORCE is given. Caller holds the executor lock.
-func (s *Server) saveForShutdown() error { return s.save() }
 
 // SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]
 //
 // Without replicas there is nothing to wait for, so NOW changes nothing. A final save
-// is attempted, as in Redis, when SAVE is given or save points are configured and
-// NOSAVE is not given; see saveForShutdown.
+// is made, as in Redis, when SAVE is given or save points are configured and NOSAVE is
+// not given; see prepareForShutdown.
 func shutdownCommand(c *client) {
 	flags, abort := 0, false
 	for i := 1; i < len(c.argv); i++ {
@@ -108,24 +104,11 @@ func shutdownCommand(c *client) {
 		return
 	}
 	s := c.srv
-	if s.loading.active {
-		// As Redis: never save a data set that is only partly loaded.
-		flags = flags&^shutdownSave | shutdownNoSave
-	}
 	s.log.Warn("User requested shutdown...")
-	if (len(s.cfg.Save) > 0 && flags&shutdownNoSave == 0) || flags&shutdownSave != 0 {
-		s.log.Info("Saving the final RDB snapshot before exiting.")
-		if err := s.saveForShutdown(); err != nil {
-			if flags&shutdownForce == 0 {
-				s.log.Warn("Error trying to save the DB, can't exit.", "err", err)
-				s.log.Warn("Errors trying to shut down the server. Check the logs for more information.")
-				c.addError("ERR Errors trying to SHUTDOWN. Check logs.")
-				return
-			}
-			s.log.Warn("Error trying to save the DB. Exit anyway.", "err", err)
-		}
+	if err := s.prepareForShutdown(flags); err != nil {
+		c.addError("ERR Errors trying to SHUTDOWN. Check logs.")
+		return
 	}
-	s.log.Warn("Redis is now ready to exit, bye bye...")
 	// Like redis-server, which exits without replying. Shutdown takes the executor
 	// lock, which this goroutine holds until the batch ends.
 	c.closeAfterReply()

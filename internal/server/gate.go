@@ -157,7 +157,7 @@ func (s *Server) call(c *client, cmd *command) {
 	replyStart := len(c.w.B)
 	errorsBefore := s.stats.totalErrorReplies
 	dirtyBefore := s.dirty
-	c.propagateArgv, c.noPropagate = nil, false
+	c.propagateArgv, c.noPropagate, c.forcePropagate = nil, false, false
 	if s.aof != nil {
 		s.aof.depth++
 	}
@@ -182,7 +182,7 @@ func (s *Server) call(c *client, cmd *command) {
 	keyspace.SetNow(s.clockWallMs + end.Milliseconds())
 	dur := end - start
 	if a := s.aof; a != nil {
-		if s.dirty != dirtyBefore && !c.noPropagate && !propagatesItsEffects(cmd) {
+		if (s.dirty != dirtyBefore || c.forcePropagate) && !c.noPropagate && !propagatesItsEffects(cmd) {
 			argv := c.argv
 			if c.propagateArgv != nil {
 				argv = c.propagateArgv

@@ -453,7 +453,8 @@ func TestFlush(t *testing.T) {
 		tc(":0\r\n", "DBSIZE"),
 		tc("+OK\r\n", "FLUSHALL", "ASYNC"),
 	})
-	// FLUSHALL adds the keys removed plus one to dirty, FLUSHDB the keys removed.
+	// FLUSHALL and FLUSHDB add the keys removed to dirty (redis-server 7.0.15 adds no
+	// extra one: it forces FLUSHALL's propagation instead).
 	rc.expect("+OK\r\n", "MSET", "a", "1", "b", "2", "c", "3")
 	var before, afterDB, afterAll int64
 	withKeyspace(s, func(*keyspace.Keyspace) { before = s.dirty })
@@ -462,8 +463,8 @@ func TestFlush(t *testing.T) {
 	rc.expect("+OK\r\n", "MSET", "a", "1", "b", "2")
 	rc.expect("+OK\r\n", "FLUSHALL")
 	withKeyspace(s, func(*keyspace.Keyspace) { afterAll = s.dirty })
-	if afterDB-before != 3 || afterAll-afterDB != 2+2+1 {
-		t.Fatalf("dirty: FLUSHDB +%d (want 3), MSET+FLUSHALL +%d (want 5)", afterDB-before, afterAll-afterDB)
+	if afterDB-before != 3 || afterAll-afterDB != 2+2 {
+		t.Fatalf("dirty: FLUSHDB +%d (want 3), MSET+FLUSHALL +%d (want 4)", afterDB-before, afterAll-afterDB)
 	}
 }
 

@@ -142,11 +142,7 @@ func TestShutdownDuringLoadSavesNothing(t *testing.T) {
 	rc.send(encodeCommand("SHUTDOWN", "SAVE"))
 	rc.readEOF()
 	close(p.release)
-	select {
-	case <-done:
-	case <-time.After(5 * time.Second):
-		t.Fatal("server did not stop")
-	}
+	waitClosed(t, done, "server")
 	after, err := os.ReadFile(filepath.Join(dir, "dump.rdb"))
 	if err != nil || string(after) != string(before) {
 		t.Fatalf("dump.rdb changed by a shutdown during loading (err %v)", err)
@@ -171,9 +167,5 @@ func TestCorruptRDBStopsTheServer(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "dump.rdb") {
 		t.Fatalf("loading a truncated file: err = %v", err)
 	}
-	select {
-	case <-done:
-	case <-time.After(5 * time.Second):
-		t.Fatal("server kept running after a failed load")
-	}
+	waitClosed(t, done, "server")
 }

@@ -43,7 +43,8 @@ type rdbState struct {
 	lastSaveError   error
 	loadKeysLoaded  int64
 	loadKeysExpired int64
-	scheduled       bool // BGSAVE SCHEDULE while another save runs
+	scheduled       bool       // BGSAVE SCHEDULE while another save runs
+	job             *bgsaveJob // the running BGSAVE, nil when none
 }
 
 // rdbPath is dir/dbfilename.
@@ -123,16 +124,31 @@ var rdbLoaders = map[keyspace.Type]func(v *rdb.Value, lim types.Limits) (keyspac
 	},
 }
 
-// writeSnapshot encodes the whole keyspace, as of now, to w. With step > 0 it releases
-// the executor lock between steps (BGSAVE); the caller holds the lock on entry and on
-// return either way.
-func (s *Server) writeSnapshot(w io.Writer, step int) error {
+// bgsaveJob is one running BGSAVE. Guarded by the executor lock.
+type bgsaveJob struct {
+	snap    *keyspace.Snapshot
+	aborted bool // abortBgsave stopped it: its goroutine only removes its temp file
+}
+
+// errBgsaveAborted ends a BGSAVE that FLUSHALL, DEBUG RELOAD or SHUTDOWN stopped.
+var errBgsaveAborted = errors.New("background save aborted")
+
+// writeSnapshot encodes the whole keyspace, as of now, to w. With a job (BGSAVE) it
+// releases the executor lock between steps and stops with errBgsaveAborted when the job
+// is aborted meanwhile; without one (SAVE) it runs to the end under the lock. The
+// caller holds the lock on entry and on return either way.
+func (s *Server) writeSnapshot(w io.Writer, job *bgsaveJob) error {
 	var buf bytes.Buffer
 	enc := rdb.NewEncoder(&buf, rdb.EncoderOptions{Compress: s.cfg.RDBCompression, Checksum: s.cfg.RDBChecksum})
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
 	if err := enc.WriteHeader(rdb.DefaultAux(time.Now(), int64(m.HeapAlloc), false)); err != nil {
 		return err
+	}
+	for _, lib := range s.sortedLibraries() {
+		if err := enc.WriteFunction(lib.Code); err != nil {
+			return err
+		}
 	}
 	curDB := -1
 	var encErr error
@@ -154,27 +170,34 @@ func (s *Server) writeSnapshot(w io.Writer, step int) error {
 		}
 		encErr = enc.WriteKey([]byte(key), rdb.KeyMeta{ExpireAt: e.ExpireAt}, &v)
 	})
+	step := 1 << 20
+	if job != nil {
+		job.snap = snap
+		step = snapshotStepSlots
+	}
 	drain := func() error {
 		if buf.Len() == 0 {
 			return nil
 		}
 		out := append([]byte(nil), buf.Bytes()...)
 		buf.Reset()
-		if step == 0 {
+		if job == nil {
 			_, err := w.Write(out)
 			return err
 		}
 		s.mu.Unlock()
 		_, err := w.Write(out)
+		if hook := s.bgsaveStepHook; hook != nil {
+			hook()
+		}
 		s.mu.Lock()
+		if err == nil && job.aborted {
+			err = errBgsaveAborted
+		}
 		return err
 	}
 	for {
-		n := step
-		if n == 0 {
-			n = 1 << 20
-		}
-		done := snap.Step(n)
+		done := snap.Step(step)
 		if err := enc.Flush(); err != nil && encErr == nil {
 			encErr = err
 		}
@@ -186,7 +209,7 @@ func (s *Server) writeSnapshot(w io.Writer, step int) error {
 			break
 		}
 		if err := drain(); err != nil {
-			snap.Abort()
+			snap.Abort() // a no-op if abortBgsave already released it
 			return err
 		}
 	}
@@ -196,9 +219,11 @@ func (s *Server) writeSnapshot(w io.Writer, step int) error {
 	return drain()
 }
 
-// saveRDB writes the snapshot to dbfilename through a temporary file. step as for
-// writeSnapshot. Caller holds the lock.
-func (s *Server) saveRDB(step int) error {
+// saveRDB writes the snapshot to dbfilename through a temporary file that replaces it
+// only when complete and fsynced; job as for writeSnapshot. Caller holds the lock (a
+// BGSAVE releases it while it writes and fsyncs, and checks for an abort before the
+// rename).
+func (s *Server) saveRDB(job *bgsaveJob) error {
 	path := s.rdbPath()
 	tmp := filepath.Join(filepath.Dir(path), fmt.Sprintf("temp-%d-%d.rdb", os.Getpid(), time.Now().UnixNano()))
 	f, err := os.Create(tmp)
@@ -206,7 +231,10 @@ func (s *Server) saveRDB(step int) error {
 		return fmt.Errorf("failed opening the temp RDB file %s: %w", tmp, err)
 	}
 	bw := bufio.NewWriterSize(f, 1<<16)
-	err = s.writeSnapshot(bw, step)
+	err = s.writeSnapshot(bw, job)
+	if job != nil {
+		s.mu.Unlock()
+	}
 	if err == nil {
 		err = bw.Flush()
 	}
@@ -215,6 +243,12 @@ func (s *Server) saveRDB(step int) error {
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
+	}
+	if job != nil {
+		s.mu.Lock()
+		if err == nil && job.aborted {
+			err = errBgsaveAborted
+		}
 	}
 	if err == nil {
 		err = os.Rename(tmp, path)
@@ -226,23 +260,32 @@ func (s *Server) saveRDB(step int) error {
 	return nil
 }
 
-// save is SAVE: the whole snapshot under the lock. Caller holds the lock.
+// rdbSave is Redis's rdbSave: a synchronous save under the lock (SAVE, FLUSHALL,
+// SHUTDOWN, DEBUG RELOAD). Afterwards nothing is unsaved. Caller holds the lock and
+// has made sure no BGSAVE runs.
+func (s *Server) rdbSave() error {
+	if err := s.saveRDB(nil); err != nil {
+		s.log.Warn(fmt.Sprintf("Write error saving DB on disk: %v", err))
+		s.rdb.lastSaveError = err
+		return err
+	}
+	s.dirty = 0
+	s.lastSave = time.Now().Unix()
+	s.rdb.lastBgsaveOK = true
+	s.rdb.bgsaveFailed = false
+	s.log.Info("DB saved on disk")
+	return nil
+}
+
+// save is SAVE. Caller holds the lock.
 func (s *Server) save() error {
 	if s.rdb.bgsaveRunning {
 		return errors.New("ERR Background save already in progress")
 	}
-	dirty := s.dirty
-	if err := s.saveRDB(0); err != nil {
-		s.log.Warn("Failed saving the DB", "err", err)
-		s.rdb.lastSaveError = err
+	if err := s.rdbSave(); err != nil {
 		return err
 	}
-	s.dirty -= dirty
-	s.lastSave = time.Now().Unix()
-	s.rdb.lastBgsaveOK = true
-	s.rdb.bgsaveFailed = false
 	s.rdb.saves++
-	s.log.Info("DB saved on disk")
 	return nil
 }
 
@@ -251,14 +294,23 @@ func (s *Server) bgsave() error {
 	if s.rdb.bgsaveRunning {
 		return errors.New("ERR Background save already in progress")
 	}
+	job := &bgsaveJob{}
+	s.rdb.job = job
 	s.rdb.bgsaveRunning = true
 	s.rdb.bgsaveStarted = time.Now()
 	s.rdb.dirtyAtStart = s.dirty
+	s.rdb.saves++
 	s.log.Info("Background saving started (fork-less snapshot)")
+	s.bgWG.Add(1)
 	go func() {
+		defer s.bgWG.Done()
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		err := s.saveRDB(snapshotStepSlots)
+		err := s.saveRDB(job)
+		if job.aborted {
+			return // abortBgsave did the bookkeeping; the temp file is gone
+		}
+		s.rdb.job = nil
 		s.rdb.bgsaveRunning = false
 		s.rdb.lastBgsaveSecs = int64(time.Since(s.rdb.bgsaveStarted).Seconds())
 		if err != nil {
@@ -272,14 +324,38 @@ func (s *Server) bgsave() error {
 		s.lastSave = time.Now().Unix()
 		s.rdb.lastBgsaveOK = true
 		s.rdb.bgsaveFailed = false
-		s.rdb.saves++
 		s.log.Info("Background saving terminated with success")
-		if s.rdb.scheduled {
-			s.rdb.scheduled = false
-			s.bgsave() //nolint:errcheck // nothing is running now
-		}
+		s.startScheduledBgsave()
 	}()
 	return nil
+}
+
+// abortBgsave stops a running BGSAVE at once, as Redis's killRDBChild: the snapshot
+// is released now, and the save's goroutine removes its temporary file as soon as it
+// gets the lock back, so a partial file never replaces dump.rdb. A scheduled BGSAVE
+// stays scheduled. Caller holds the lock.
+func (s *Server) abortBgsave() {
+	job := s.rdb.job
+	if job == nil {
+		return
+	}
+	job.aborted = true
+	if job.snap != nil {
+		job.snap.Abort()
+	}
+	s.rdb.job = nil
+	s.rdb.bgsaveRunning = false
+	s.rdb.lastBgsaveSecs = int64(time.Since(s.rdb.bgsaveStarted).Seconds())
+	s.log.Warn("Background saving aborted")
+}
+
+// startScheduledBgsave starts the BGSAVE that BGSAVE SCHEDULE asked for, once none
+// runs. Caller holds the lock.
+func (s *Server) startScheduledBgsave() {
+	if s.rdb.scheduled && !s.rdb.bgsaveRunning {
+		s.rdb.scheduled = false
+		s.bgsave() //nolint:errcheck // nothing is running now
+	}
 }
 
 // checkSavePoints is the cron's `save <seconds> <changes>` rule. Caller holds the lock.

@@ -80,13 +80,7 @@ func TestBGSaveIsPointInTime(t *testing.T) {
 		writer.readReply()
 		writer.readReply()
 	}
-	deadline := time.Now().Add(20 * time.Second)
-	for !strings.Contains(rc.do("INFO", "persistence"), "rdb_bgsave_in_progress:0") {
-		if time.Now().After(deadline) {
-			t.Fatal("BGSAVE did not finish")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitNoBgsave(t, rc)
 	stopAndWait(t, s, done)
 	s2 := startServer(t, "--dir", dir)
 	rc2 := dial(t, s2)

@@ -62,6 +62,8 @@ type Server struct {
 	loadDone     chan struct{}
 	loadErr      error
 	loadStepHook func()
+	// bgsaveStepHook, when set (tests), runs between a BGSAVE's steps without the lock.
+	bgsaveStepHook func()
 
 	// Pub/sub (cmd_pubsub.go), guarded by mu.
 	pubsub      *pubsub.Registry[*client]
@@ -89,7 +91,8 @@ type Server struct {
 
 	shutdownOnce sync.Once
 	shutdownCh   chan struct{}
-	wg           sync.WaitGroup
+	wg           sync.WaitGroup // client goroutines
+	bgWG         sync.WaitGroup // BGSAVE goroutines
 	cronStop     chan struct{}
 
 	runID    string
@@ -117,6 +120,7 @@ func New(cfg *config.Config, logger *slog.Logger) *Server {
 		loadDone:     make(chan struct{}),
 		runID:        newRunID(),
 		lastSave:     time.Now().Unix(),
+		rdb:          rdbState{lastBgsaveSecs: -1},
 		pid:          os.Getpid(),
 
 		activeExpireEnabled: true,
@@ -223,6 +227,7 @@ func (s *Server) Serve() error {
 	<-s.shutdownCh
 	<-s.loadDone
 	s.wg.Wait()
+	s.bgWG.Wait() // an aborted BGSAVE removes its temporary file
 	err := s.closeAOF()
 	if s.loadErr != nil {
 		return s.loadErr
@@ -304,6 +309,7 @@ func (s *Server) Shutdown() {
 func (s *Server) shutdownLocked(except *client) {
 	s.shutdownOnce.Do(func() {
 		s.stopScriptForShutdown() // SHUTDOWN NOSAVE while a script is busy
+		s.abortBgsave()
 		close(s.shutdownCh)
 		close(s.cronStop)
 		s.closeListeners()
@@ -316,6 +322,60 @@ func (s *Server) shutdownLocked(except *client) {
 			c.conn.Close()
 		}
 	})
+}
+
+// prepareForShutdown is what Redis's prepareForShutdown and finishShutdown do before
+// the exit: a running BGSAVE is stopped (its partial file removed) and the final save
+// is made when flags ask for it or save points exist and NOSAVE is not given — never
+// while loading, as Redis: a half-loaded data set must not replace the file. An error
+// means that save failed without FORCE and the server must keep running. Caller holds
+// the lock.
+func (s *Server) prepareForShutdown(flags int) error {
+	if s.loading.active {
+		flags = flags&^shutdownSave | shutdownNoSave
+	}
+	if s.rdb.job != nil {
+		s.log.Warn("There is a background save in progress. Stopping it!")
+		s.abortBgsave()
+	}
+	if (len(s.cfg.Save) > 0 && flags&shutdownNoSave == 0) || flags&shutdownSave != 0 {
+		s.log.Info("Saving the final RDB snapshot before exiting.")
+		if err := s.rdbSave(); err != nil {
+			if flags&shutdownForce == 0 {
+				s.log.Warn("Error trying to save the DB, can't exit.")
+				s.log.Warn("Errors trying to shut down the server. Check the logs for more information.")
+				return err
+			}
+			s.log.Warn("Error trying to save the DB. Exit anyway.")
+		}
+	}
+	s.log.Warn("Redis is now ready to exit, bye bye...")
+	return nil
+}
+
+// ShutdownOnSignal is Redis's handling of SIGTERM and SIGINT: a shutdown with the
+// flags of shutdown-on-sigterm (or shutdown-on-sigint), which by default saves when
+// save points are configured. If that save fails the server keeps running, as Redis
+// does, and ShutdownOnSignal reports false.
+func (s *Server) ShutdownOnSignal(sig os.Signal) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	name, flags := "SIGTERM", s.cfg.ShutdownOnSigterm
+	if sig == os.Interrupt {
+		name, flags = "SIGINT", s.cfg.ShutdownOnSigint
+	}
+	if s.loading.active {
+		s.log.Warn("Received shutdown signal during loading, scheduling shutdown.")
+	} else {
+		s.log.Warn("Received " + name + " scheduling shutdown...")
+	}
+	s.log.Warn("User requested shutdown...")
+	if err := s.prepareForShutdown(flags); err != nil {
+		s.log.Warn(name + " received but errors trying to shut down the server, check the logs for more information")
+		return false
+	}
+	s.shutdownLocked(nil)
+	return true
 }
 
 // Done is closed when Shutdown has begun.
@@ -374,6 +434,7 @@ func (s *Server) cronLocked() {
 	if len(s.cfg.Save) > 0 {
 		s.checkSavePoints()
 	}
+	s.startScheduledBgsave()
 	for _, db := range s.ks.DBs {
 		db.RehashStep(100)
 	}
