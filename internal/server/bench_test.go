@@ -195,10 +195,14 @@ func BenchmarkEvalshaGetPipelined(b *testing.B) { benchmarkEvalsha(b, benchPipel
 // BenchmarkMultiExec10Sets is one transaction of bench/multi: MULTI, ten SETs, EXEC,
 // sent as one pipeline.
 func BenchmarkMultiExec10Sets(b *testing.B) {
+	benchmarkInput(b, nil, multiExec10Sets(), 1, "tx/s")
+}
+
+// multiExec10Sets is MULTI, SET key:0 … key:9 and EXEC as one pipeline.
+func multiExec10Sets() []byte {
 	input := encodeCommand("MULTI")
 	for i := range 10 {
 		input += encodeCommand("SET", "key:"+strconv.Itoa(i), "xxx")
 	}
-	input += encodeCommand("EXEC")
-	benchmarkInput(b, nil, []byte(input), 1, "tx/s")
+	return []byte(input + encodeCommand("EXEC"))
 }

@@ -23,14 +23,52 @@ import (
 // queuedCommand is a command waiting for EXEC, with its own copy of the arguments.
 type queuedCommand struct {
 	cmd  *command
-	argv [][]byte
+	argv [][]byte // in the transaction's args and argvs
 }
 
 // multiState is a client's open transaction. Guarded by the executor lock.
+//
+// The queued commands' arguments are copied one after the other into args, their
+// slices into argvs: two growing buffers for the whole transaction, not two
+// allocations per command. When a buffer grows, the commands queued before keep the
+// old one, which nothing writes again. An ended transaction goes back to the server
+// (freeMultiState) and the next MULTI reuses its buffers.
 type multiState struct {
 	queue []queuedCommand
 	dirty bool // a queue-time error: EXEC answers EXECABORT
 	bytes int  // memory of the queued arguments, for CLIENT LIST multi-mem
+	args  []byte
+	argvs [][]byte
+}
+
+// Bounds of the transactions kept for reuse: how many, and the largest argument
+// buffer kept (a transaction of big values does not pin its memory).
+const (
+	maxFreeMulti      = 256
+	maxFreeMultiBytes = 64 << 10
+)
+
+// newMultiState returns an empty transaction, reusing an ended one when it can.
+func (s *Server) newMultiState() *multiState {
+	if n := len(s.multiFree); n > 0 {
+		m := s.multiFree[n-1]
+		s.multiFree[n-1] = nil
+		s.multiFree = s.multiFree[:n-1]
+		return m
+	}
+	return &multiState{}
+}
+
+// freeMultiState keeps an ended transaction (nil: none) for the next MULTI. Nothing
+// may refer to its queue or arguments any more.
+func (s *Server) freeMultiState(m *multiState) {
+	if m == nil || len(s.multiFree) >= maxFreeMulti || cap(m.args) > maxFreeMultiBytes {
+		return
+	}
+	clear(m.queue)
+	clear(m.argvs)
+	*m = multiState{queue: m.queue[:0], args: m.args[:0], argvs: m.argvs[:0]}
+	s.multiFree = append(s.multiFree, m)
 }
 
 // watchedKey is one WATCHed key of a client.
@@ -69,13 +107,18 @@ func (c *client) flagTransaction() {
 	}
 }
 
-// queueCommand stores the current command for EXEC.
+// queueCommand stores the current command for EXEC, copying its arguments (they are
+// borrowed from the read buffer).
 func (c *client) queueCommand(cmd *command) {
-	argv := copyArgv(c.argv)
-	for _, a := range argv {
-		c.multi.bytes += len(a)
+	m := c.multi
+	first := len(m.argvs)
+	for _, a := range c.argv {
+		start := len(m.args)
+		m.args = append(m.args, a...)
+		m.argvs = append(m.argvs, m.args[start:len(m.args):len(m.args)])
+		m.bytes += len(a)
 	}
-	c.multi.queue = append(c.multi.queue, queuedCommand{cmd: cmd, argv: argv})
+	m.queue = append(m.queue, queuedCommand{cmd: cmd, argv: m.argvs[first:len(m.argvs):len(m.argvs)]})
 }
 
 // MULTI
@@ -84,7 +127,7 @@ func multiCommand(c *client) {
 		c.addError("ERR MULTI calls can not be nested")
 		return
 	}
-	c.multi = &multiState{}
+	c.multi = c.srv.newMultiState()
 	c.flags |= flagMulti
 	c.w.OK()
 }
@@ -101,6 +144,7 @@ func discardCommand(c *client) {
 
 // discardTransaction drops the queue and every WATCH.
 func (c *client) discardTransaction() {
+	c.srv.freeMultiState(c.multi)
 	c.multi = nil
 	c.flags &^= flagMulti | flagDirtyCAS
 	c.srv.unwatchAll(c)

@@ -1,6 +1,8 @@
 package server
 
 import (
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -116,4 +118,53 @@ func TestExecIsAtomic(t *testing.T) {
 		}
 	}
 	<-done
+}
+
+// Transactions reuse the argument buffers of ended ones (multiState): interleaved
+// transactions of several clients, big and small arguments, DISCARD, EXECABORT and
+// RESET must each run exactly what their client queued.
+func TestMultiReusedBuffers(t *testing.T) {
+	s := startServer(t)
+	a, b := dial(t, s), dial(t, s)
+	big := strings.Repeat("x", maxFreeMultiBytes+1) // not kept for reuse
+	for round := range 3 {
+		r := strconv.Itoa(round)
+		a.expect("+OK\r\n", "MULTI")
+		b.expect("+OK\r\n", "MULTI")
+		a.expect("+QUEUED\r\n", "SET", "a1", "a-first-"+r)
+		b.expect("+QUEUED\r\n", "SET", "b1", big+r)
+		a.expect("+QUEUED\r\n", "APPEND", "a1", "-more")
+		b.expect("+QUEUED\r\n", "SET", "b2", "b-second-"+r)
+		a.expect("*2\r\n+OK\r\n:"+strconv.Itoa(len("a-first-"+r+"-more"))+"\r\n", "EXEC")
+		// a's next transaction takes the buffers a's last one left while b's is open.
+		a.expect("+OK\r\n", "MULTI")
+		a.expect("+QUEUED\r\n", "SET", "a2", "a-again-"+r)
+		a.expect("+OK\r\n", "DISCARD")
+		a.expect("+OK\r\n", "MULTI")
+		a.expect("+QUEUED\r\n", "SET", "a3", "a-third-"+r)
+		a.expect("-ERR unknown command 'NOPE', with args beginning with: \r\n", "NOPE")
+		a.expect("-EXECABORT Transaction discarded because of previous errors.\r\n", "EXEC")
+		a.expect("+OK\r\n", "MULTI")
+		a.expect("+QUEUED\r\n", "SET", "a3", "a-reset-"+r)
+		a.expect("+RESET\r\n", "RESET")
+		b.expect("*2\r\n+OK\r\n+OK\r\n", "EXEC")
+		a.expect("$"+strconv.Itoa(len("a-first-"+r+"-more"))+"\r\na-first-"+r+"-more\r\n", "GET", "a1")
+		a.expect("$-1\r\n", "GET", "a2")
+		a.expect("$-1\r\n", "GET", "a3")
+		if got, want := b.do("GET", "b1"), "$"+strconv.Itoa(len(big+r))+"\r\n"+big+r+"\r\n"; got != want {
+			t.Fatalf("round %d: GET b1: %d bytes, want %d", round, len(got), len(want))
+		}
+		b.expect("$"+strconv.Itoa(len("b-second-"+r))+"\r\nb-second-"+r+"\r\n", "GET", "b2")
+	}
+}
+
+// TestMultiExecZeroAllocs: once the buffers of a transaction have grown, MULTI, ten
+// SETs overwriting existing keys and EXEC allocate nothing.
+func TestMultiExecZeroAllocs(t *testing.T) {
+	c, _ := benchClient(t)
+	input := multiExec10Sets()
+	feed(t, c, input)
+	if allocs := testing.AllocsPerRun(100, func() { feed(t, c, input) }); allocs != 0 {
+		t.Errorf("MULTI + 10 SET + EXEC: %.2f allocations, want 0", allocs)
+	}
 }

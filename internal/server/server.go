@@ -45,6 +45,7 @@ type Server struct {
 	readyKeys      []blockKey
 	blockedClients int
 	watchers       map[blockKey][]*client // WATCHed keys, guarded by mu
+	multiFree      []*multiState          // ended transactions for MULTI to reuse, guarded by mu
 	aof            *aofState              // nil when appendonly is off
 
 	aofFileHook func(*os.File) aof.File // tests: wraps the opened AOF file to inject faults; nil otherwise
