@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"time"
 
 	"cairn/internal/debughttp"
 )
@@ -35,7 +36,8 @@ func (s *Server) startDebugListenerLocked() error {
 		return fmt.Errorf("can't listen on cairn-debug-addr %s: %w", addr, err)
 	}
 	s.stopDebugListenerLocked()
-	srv := &http.Server{Handler: debughttp.Handler()}
+	// No write timeout: /debug/pprof/profile and /trace stream for as long as asked.
+	srv := &http.Server{Handler: debughttp.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	s.debug = debugListener{addr: addr, ln: ln, srv: srv}
 	s.log.Info("Debug HTTP listener (pprof, /debug/gc) started", "addr", ln.Addr().String())
 	go func() {
