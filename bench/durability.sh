@@ -1,0 +1,183 @@
+#!/usr/bin/env bash
+# durability.sh: durability at speed, Cairn against redis-server (the figures of issue #5).
+#
+# Each server runs in turn on a free loopback port, its files in one temporary directory
+# (so both use the same disk; its filesystem is printed). Rows:
+#   SET always -P 1|16       redis-benchmark -t set, 50 clients, random keys over 100,000,
+#                            with appendonly yes and appendfsync always: requests/s
+#   GET during SET -P 1|16   redis-benchmark -t get from 50 other clients while a second
+#                            redis-benchmark keeps the SET load above running at the same
+#                            depth: requests/s of the GETs (reads should not wait for the
+#                            fsync that the writes wait for)
+#   BGSAVE ...               after DEBUG POPULATE <keys> (appendonly no): the time of a
+#                            BGSAVE; the longest and the p99 round trip of a PING loop
+#                            during it (the longest executor pause: Redis's fork, Cairn's
+#                            longest snapshot step; "before" is the longest PING in the second
+#                            before the save); the extra memory: for Cairn the peak RSS growth
+#                            during the save, for Redis the fork child's copy-on-write
+#                            (rdb_last_cow_size) plus the parent's peak RSS growth
+#   load RDB                 time from starting the server on that dump.rdb until PING
+#                            answers +PONG (the file Redis wrote, the same bytes for both)
+# Ratio = Cairn/Redis: above 1 is better for requests/s, below 1 for times and memory.
+# bench/saveprobe does the PING loop, the RSS sampling and the load timing.
+#
+# usage: bench/durability.sh [--quick] [--requests N] [--keys N] [--pin] [--out FILE]
+#   --quick        smoke run: 20,000 requests per row, 200,000 keys
+#   --requests N   requests per redis-benchmark row (default 100000)
+#   --keys N       keys for BGSAVE and load (default 1000000)
+#   --pin          servers on CPU 0, redis-benchmark and saveprobe on CPU 1 (taskset)
+#   --out FILE     also write the table to FILE
+#
+# Needs go, redis-server, redis-benchmark, redis-cli. With appendfsync always the SET
+# rows run at the disk's fsync rate: on a slow disk, lower --requests.
+set -euo pipefail
+prog=durability.sh
+. "$(dirname "$0")/lib.sh"
+
+requests=100000
+keys=1000000
+clients=50
+keyspace=100000
+pin=0
+out=""
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--quick) requests=20000 keys=200000; shift ;;
+	--requests) requests="$2"; shift 2 ;;
+	--keys) keys="$2"; shift 2 ;;
+	--pin) pin=1; shift ;;
+	--out) out="$2"; shift 2 ;;
+	-h|--help) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	*) echo "$prog: unknown option $1" >&2; exit 2 ;;
+	esac
+done
+case "$requests$keys" in *[!0-9]*|"") echo "$prog: --requests and --keys take numbers" >&2; exit 2 ;; esac
+
+bench_need go redis-server redis-benchmark redis-cli
+bench_pins "$pin"
+bench_init
+bench_build_cairn
+(cd "$bench_root" && go build -o "$tmp/saveprobe" ./bench/saveprobe)
+
+# Results, keyed by "<server> <row>".
+declare -A res
+
+# bench_rps PORT ARGS...: run redis-benchmark (in the background, so that a signal
+# stops it at once) and print the requests/s of its one test.
+bench_rps() {
+	local port=$1 pid
+	shift
+	"${loadpin[@]}" redis-benchmark -h 127.0.0.1 -p "$port" -c "$clients" -r "$keyspace" --csv "$@" >"$tmp/rb.csv" &
+	pid=$!
+	bench_track "$pid"
+	wait "$pid" || bench_die "redis-benchmark $* failed"
+	bench_untrack "$pid"
+	tail -1 "$tmp/rb.csv" | cut -d, -f2 | tr -d '"'
+}
+
+# aof_rows NAME COMMAND...: the SET and GET-during-SET rows with appendfsync always.
+aof_rows() {
+	local name=$1 port P load
+	shift
+	port=$(bench_freeport)
+	mkdir -p "$tmp/$name-aof"
+	bench_start "$name" "$port" "${srvpin[@]}" "$@" --port "$port" --bind 127.0.0.1 --save '' \
+		--appendonly yes --appendfsync always --dir "$tmp/$name-aof"
+	for P in 1 16; do
+		echo "$name: SET, appendfsync always, -P $P, $requests requests..." >&2
+		res[$name set$P]=$(bench_rps "$port" -t set -n "$requests" -P "$P")
+	done
+	for P in 1 16; do
+		echo "$name: GET from $clients clients during the SET load, -P $P..." >&2
+		"${loadpin[@]}" redis-benchmark -h 127.0.0.1 -p "$port" -c "$clients" -r "$keyspace" -P "$P" \
+			-t set -n 1000000000 -q >/dev/null 2>&1 &
+		load=$!
+		bench_track "$load"
+		sleep 1 # the write load is running
+		res[$name get$P]=$(bench_rps "$port" -t get -n "$requests" -P "$P")
+		kill "$load" 2>/dev/null || true
+		wait "$load" 2>/dev/null || true
+		bench_untrack "$load"
+	done
+	bench_stop "$started" "$port"
+}
+
+# save_rows NAME COMMAND...: populate, BGSAVE under the probe; leaves $tmp/NAME-rdb/dump.rdb.
+save_rows() {
+	local name=$1 port line k v
+	shift
+	port=$(bench_freeport)
+	mkdir -p "$tmp/$name-rdb"
+	bench_start "$name" "$port" "${srvpin[@]}" "$@" --port "$port" --bind 127.0.0.1 --save '' \
+		--appendonly no --dir "$tmp/$name-rdb" --enable-debug-command local
+	echo "$name: DEBUG POPULATE $keys, BGSAVE..." >&2
+	[ "$(redis-cli -p "$port" debug populate "$keys")" = OK ] || bench_die "$name: DEBUG POPULATE failed"
+	line=$("${loadpin[@]}" "$tmp/saveprobe" bgsave -addr "127.0.0.1:$port" -pid "$started") ||
+		bench_die "$name: saveprobe bgsave failed"
+	for kv in $line; do
+		k=${kv%%=*} v=${kv#*=}
+		res[$name $k]=$v
+	done
+	bench_stop "$started" "$port"
+	[ -s "$tmp/$name-rdb/dump.rdb" ] || bench_die "$name: no dump.rdb after BGSAVE"
+}
+
+# load_row NAME COMMAND...: start on Redis's dump.rdb and time it until PONG.
+load_row() {
+	local name=$1 port t0 pid line
+	shift
+	port=$(bench_freeport)
+	mkdir -p "$tmp/$name-load"
+	cp "$tmp/redis-rdb/dump.rdb" "$tmp/$name-load/dump.rdb"
+	echo "$name: loading the $keys-key dump.rdb..." >&2
+	t0=$(date +%s%N)
+	"${srvpin[@]}" "$@" --port "$port" --bind 127.0.0.1 --save '' --appendonly no \
+		--dir "$tmp/$name-load" >"$tmp/$name-load.log" 2>&1 &
+	pid=$!
+	bench_track "$pid"
+	line=$("${loadpin[@]}" "$tmp/saveprobe" waitload -addr "127.0.0.1:$port" -since "$t0") ||
+		bench_die "$name: did not load; its log: $(cat "$tmp/$name-load.log")"
+	res[$name load_ms]=${line#load_ms=}
+	[ "$(redis-cli -p "$port" dbsize)" = "$keys" ] || bench_die "$name: DBSIZE is not $keys after loading"
+	bench_stop "$pid" "$port"
+}
+
+aof_rows cairn "$tmp/cairn-server"
+aof_rows redis redis-server --daemonize no
+save_rows cairn "$tmp/cairn-server"
+save_rows redis redis-server --daemonize no
+load_row cairn "$tmp/cairn-server"
+load_row redis redis-server --daemonize no
+
+# row LABEL CAIRN REDIS: one table line with the ratio.
+row() {
+	awk -v l="$1" -v c="$2" -v r="$3" 'BEGIN {
+		q = (r > 0 && c != "-") ? sprintf("%.2f", c / r) : "-"
+		printf "%-34s %12s %12s %8s\n", l, c, r, q
+	}'
+}
+mb() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
+{
+	echo "cairn-server $(cd "$bench_root" && git rev-parse --short HEAD 2>/dev/null || echo '?') vs redis-server $(bench_redis_version); $(nproc) CPUs, $([ "$pin" = 1 ] && echo "servers pinned to CPU 0, load to CPU 1" || echo "not pinned"); files on $(df -T "$tmp" | awk 'NR == 2 { print $2 " (" $1 ")" }')"
+	echo "redis-benchmark: $clients clients, random keys over $keyspace, $requests requests per row; BGSAVE and load: $keys keys (DEBUG POPULATE)"
+	printf '%-34s %12s %12s %8s\n' row cairn redis ratio
+	for P in 1 16; do
+		row "SET always -P $P (req/s)" "${res[cairn set$P]}" "${res[redis set$P]}"
+	done
+	for P in 1 16; do
+		row "GET during SET -P $P (req/s)" "${res[cairn get$P]}" "${res[redis get$P]}"
+	done
+	row "BGSAVE time (ms)" "${res[cairn save_ms]}" "${res[redis save_ms]}"
+	row "BGSAVE longest PING (ms)" "${res[cairn ping_max_ms]}" "${res[redis ping_max_ms]}"
+	row "  before the save (ms)" "${res[cairn base_max_ms]}" "${res[redis base_max_ms]}"
+	row "BGSAVE PING p99 (ms)" "${res[cairn ping_p99_ms]}" "${res[redis ping_p99_ms]}"
+	row "BGSAVE extra memory (MB)" \
+		"$(mb $((res[cairn rss_peak_kb] - res[cairn rss_kb])))" \
+		"$(mb $((res[redis rss_peak_kb] - res[redis rss_kb] + res[redis cow_kb])))"
+	row "  Redis: fork child COW (MB)" "-" "$(mb "${res[redis cow_kb]}")"
+	row "RSS before the save (MB)" "$(mb "${res[cairn rss_kb]}")" "$(mb "${res[redis rss_kb]}")"
+	row "load RDB until PONG (ms)" "${res[cairn load_ms]}" "${res[redis load_ms]}"
+} >"$tmp/table.txt"
+
+cat "$tmp/table.txt"
+if [ -n "$out" ]; then cp "$tmp/table.txt" "$out"; fi
