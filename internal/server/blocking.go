@@ -250,6 +250,7 @@ func (c *client) waitWhileBlocked() bool {
 	}
 	c.stopWatching()
 	s.mu.Lock()
+	s.batchClient = c
 	s.beginClock(time.Now())
 	if c.blocked == b {
 		if !alive {

@@ -99,6 +99,16 @@ type client struct {
 	pushStart sync.Once
 	writeMu   sync.Mutex // serialises socket writes from serve and pushLoop
 	closed    chan struct{}
+
+	// Served by an I/O loop (ioloop.go) rather than a goroutine of its own. loop is
+	// owned by the goroutine serving the client; inLoop mirrors it for hangUp.
+	loop            *ioLoop
+	inLoop          atomic.Bool
+	raw             syscall.RawConn
+	readFn, writeFn func(fd uintptr) bool
+	rawOut          []byte
+	rawN            int
+	rawErr          error
 }
 
 func newClient(s *Server, conn net.Conn) *client {
@@ -127,11 +137,13 @@ func newClient(s *Server, conn net.Conn) *client {
 func (c *client) serve() {
 	defer c.srv.wg.Done()
 	defer c.teardown()
+	c.readLoop()
+}
+
+// readLoop reads and processes input until the connection ends.
+func (c *client) readLoop() {
 	for {
-		if need := c.parser.Need(); need > cap(c.rbuf) || len(c.rbuf) == cap(c.rbuf) {
-			// Grow geometrically, or straight to the size of a large bulk in one step.
-			c.growReadBuf(max(need, 2*cap(c.rbuf)))
-		}
+		c.ensureReadRoom()
 		n, err := c.conn.Read(c.rbuf[len(c.rbuf):cap(c.rbuf)])
 		if n > 0 {
 			c.rbuf = c.rbuf[:len(c.rbuf)+n]
@@ -145,6 +157,14 @@ func (c *client) serve() {
 			}
 			return
 		}
+	}
+}
+
+// ensureReadRoom makes room in rbuf for the next read.
+func (c *client) ensureReadRoom() {
+	if need := c.parser.Need(); need > cap(c.rbuf) || len(c.rbuf) == cap(c.rbuf) {
+		// Grow geometrically, or straight to the size of a large bulk in one step.
+		c.growReadBuf(max(need, 2*cap(c.rbuf)))
 	}
 }
 
@@ -202,6 +222,7 @@ func (c *client) processBuffered() bool {
 		// (fsynced with always, written with everysec and no). On a log error they never
 		// do: the client is disconnected without an acknowledgement.
 		c.aofWait = 0
+		c.detach()
 		if err := c.srv.aof.log.Wait(off); err != nil {
 			c.srv.log.Warn("Closing client: its writes could not be made durable", "addr", c.addr, "err", err)
 			return false
@@ -224,6 +245,7 @@ func (c *client) execBatch(protoErr error, pending int) {
 	s := c.srv
 	start := 0
 	s.mu.Lock()
+	s.batchClient = c
 	now := time.Now()
 	s.beginClock(now)
 	c.lastInteraction = now.UnixMilli()
@@ -236,13 +258,17 @@ func (c *client) execBatch(protoErr error, pending int) {
 			s.endClock()
 			s.mu.Unlock()
 			s.mu.Lock()
+			s.batchClient = c
 			s.beginClock(time.Now())
 		}
 		c.argv = c.args[start:end:end] // capped: an append by a command must not reach the next one
 		start = end
 		s.processCommand(c)
-		if c.blocked != nil && !c.waitWhileBlocked() {
-			c.closing.Store(true)
+		if c.blocked != nil {
+			c.detach()
+			if !c.waitWhileBlocked() {
+				c.closing.Store(true)
+			}
 		}
 		if c.closing.Load() {
 			break
@@ -270,7 +296,19 @@ func (c *client) flush() error {
 		return nil
 	}
 	c.writeMu.Lock()
-	_, err := c.conn.Write(c.w.B)
+	var err error
+	if c.loop != nil {
+		var n int
+		n, err = c.rawWrite(c.w.B)
+		if n < len(c.w.B) && (err == nil || errors.Is(err, syscall.EAGAIN)) {
+			// The socket cannot take it all now: the rest is written by a goroutine
+			// of the client's own, which waits.
+			c.detach()
+			_, err = c.conn.Write(c.w.B[n:])
+		}
+	} else {
+		_, err = c.conn.Write(c.w.B)
+	}
 	c.writeMu.Unlock()
 	if cap(c.w.B) > outBufKeep {
 		c.w.B = nil
@@ -369,7 +407,7 @@ func (c *client) pushLoop() {
 		}
 		c.writeMu.Unlock()
 		if err != nil {
-			c.conn.Close()
+			c.hangUp()
 			return
 		}
 	}
@@ -410,7 +448,21 @@ func (c *client) closeAfterReply() { c.closing.Store(true) }
 // kill disconnects the client now (CLIENT KILL). Caller holds the executor lock.
 func (c *client) kill() {
 	c.closing.Store(true)
-	c.conn.Close()
+	c.hangUp()
+}
+
+// hangUp ends the connection from any goroutine. shutdown(2) makes the goroutine or
+// loop serving the client see the end of its input (and fail a pending write), and it
+// closes the socket itself; a client with a goroutine of its own is also closed now.
+func (c *client) hangUp() {
+	if sc, ok := c.conn.(syscall.Conn); ok {
+		if raw, err := sc.SyscallConn(); err == nil {
+			raw.Control(func(fd uintptr) { syscall.Shutdown(int(fd), syscall.SHUT_RDWR) }) //nolint:errcheck // best effort: the close below or the owner's teardown follows
+		}
+	}
+	if !c.inLoop.Load() {
+		c.conn.Close()
+	}
 }
 
 // connFD returns the socket's file descriptor number, for CLIENT LIST.

@@ -318,12 +318,17 @@ func (h scriptHost) Tick(r *script.Run) {
 		s.log.Warn("Slow script detected: still in execution after " +
 			strconv.FormatInt(time.Since(st.start).Milliseconds(), 10) + " milliseconds. You can try killing the script using the SCRIPT KILL command.")
 	}
+	// The clients served by the same I/O loop as the script's must get their -BUSY
+	// too: the script's client leaves the loop to another goroutine.
+	owner := s.batchClient
+	owner.detach()
 	current := s.current
 	s.current = nil // the commands of other clients run at the top level meanwhile
 	s.mu.Unlock()
 	runtime.Gosched()
 	s.mu.Lock()
 	s.current = current
+	s.batchClient = owner
 }
 
 // scriptInfo is what INFO memory reports of scripting: cached EVAL scripts and the

@@ -55,6 +55,7 @@ func (p *pauseState) expire(now time.Time) {
 // waitPause releases the executor lock until the pause that blocks cmd ends.
 func (s *Server) waitPause(c *client, cmd *command) {
 	for s.pause.blocks(cmd) {
+		c.detach()
 		end, until := s.pause.end, s.pause.until
 		c.flags |= flagBlocked
 		c.moveRepliesToPush()
@@ -68,6 +69,7 @@ func (s *Server) waitPause(c *client, cmd *command) {
 		}
 		t.Stop()
 		s.mu.Lock()
+		s.batchClient = c
 		s.beginClock(time.Now())
 		c.flags &^= flagBlocked
 	}

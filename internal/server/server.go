@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -34,9 +35,16 @@ type Server struct {
 
 	clients      map[uint64]*client // guarded by mu
 	nextClientID atomic.Uint64
-	numClients   atomic.Int64
-	monitors     []*client // guarded by mu
-	current      *client   // the client whose command is executing, guarded by mu
+
+	// I/O loops serving connections (ioloop.go); none when goroutinePerConn is set
+	// (then every connection has a goroutine of its own, as before the loops).
+	loops            []*ioLoop
+	nextLoop         atomic.Uint32
+	goroutinePerConn bool
+	batchClient      *client // whose goroutine holds the executor lock for a batch, guarded by mu
+	numClients       atomic.Int64
+	monitors         []*client // guarded by mu
+	current          *client   // the client whose command is executing, guarded by mu
 
 	activeExpireEnabled bool // DEBUG SET-ACTIVE-EXPIRE, guarded by mu
 
@@ -195,6 +203,9 @@ func (s *Server) Listen() error {
 	s.mu.Lock()
 	err := s.startDebugListenerLocked()
 	s.mu.Unlock()
+	if err == nil {
+		err = s.startLoops()
+	}
 	if err != nil {
 		s.closeListeners()
 		return err
@@ -229,6 +240,9 @@ func (s *Server) Serve() error {
 	<-s.loadDone
 	s.wg.Wait()
 	s.bgWG.Wait() // an aborted BGSAVE removes its temporary file
+	for _, l := range s.loops {
+		l.close()
+	}
 	err := s.closeAOF()
 	if s.loadErr != nil {
 		return s.loadErr
@@ -240,6 +254,25 @@ func (s *Server) Serve() error {
 func (s *Server) WaitLoaded() error {
 	<-s.loadDone
 	return s.loadErr
+}
+
+// startLoops starts one I/O loop per GOMAXPROCS.
+func (s *Server) startLoops() error {
+	if s.goroutinePerConn {
+		return nil
+	}
+	for range runtime.GOMAXPROCS(0) {
+		l, err := newIOLoop(s)
+		if errors.Is(err, errNoPoll) {
+			return nil // this platform: a goroutine per connection
+		}
+		if err != nil {
+			return err
+		}
+		s.loops = append(s.loops, l)
+		go l.run()
+	}
+	return nil
 }
 
 func (s *Server) acceptLoop(ln net.Listener) {
@@ -295,6 +328,12 @@ func (s *Server) accept(conn net.Conn) {
 	s.mu.Unlock()
 	s.numClients.Add(1)
 	s.wg.Add(1)
+	if len(s.loops) > 0 {
+		l := s.loops[(s.nextLoop.Add(1)-1)%uint32(len(s.loops))]
+		if err := l.add(c); err == nil {
+			return
+		}
+	}
 	go c.serve()
 }
 
@@ -320,7 +359,7 @@ func (s *Server) shutdownLocked(except *client) {
 				c.closeAfterReply()
 				continue
 			}
-			c.conn.Close()
+			c.hangUp()
 		}
 	})
 }
@@ -448,7 +487,7 @@ func (s *Server) cronLocked() {
 			}
 			if now.Sub(time.UnixMilli(c.lastInteraction)) > idleLimit {
 				s.log.Debug("Closing idle client")
-				c.conn.Close()
+				c.hangUp()
 			}
 		}
 	}

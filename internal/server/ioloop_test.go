@@ -1,0 +1,164 @@
+package server
+
+import (
+	"bufio"
+	"io"
+	"net"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Both ways of serving connections — the I/O loops and a goroutine per connection (the
+// fallback where there is no epoll, and what a loop hands a waiting client to) — must
+// behave the same. Each scenario runs against both.
+var ioModes = []struct {
+	name   string
+	adjust func(*Server)
+}{
+	{"loops", nil},
+	{"goroutine-per-conn", func(s *Server) { s.goroutinePerConn = true }},
+}
+
+func forEachIOMode(t *testing.T, run func(t *testing.T, s *Server)) {
+	for _, m := range ioModes {
+		t.Run(m.name, func(t *testing.T) {
+			s, _ := startServerWith(t, m.adjust, io.Discard)
+			if m.adjust == nil && len(s.loops) == 0 {
+				t.Skip("no I/O loops on this platform")
+			}
+			run(t, s)
+		})
+	}
+}
+
+// dialMany opens n connections: with loops assigned round-robin, some share a loop.
+func dialMany(t *testing.T, s *Server, n int) []*rawConn {
+	conns := make([]*rawConn, n)
+	for i := range conns {
+		conns[i] = dial(t, s)
+	}
+	return conns
+}
+
+// A reply larger than the socket takes while its reader does not read must not stop
+// the server from serving the other connections (a loop hands the writer to a
+// goroutine of its own), and arrives whole once read.
+func TestIOLargeReplyToSlowReader(t *testing.T) {
+	forEachIOMode(t, func(t *testing.T, s *Server) {
+		others := dialMany(t, s, 4)
+		big := strings.Repeat("x", 8<<20)
+		others[0].expect("+OK\r\n", "SET", "big", big)
+		slow := dial(t, s)
+		slow.send(encodeCommand("GET", "big") + encodeCommand("PING"))
+		for round := range 3 {
+			for i, o := range others {
+				o.expect("+PONG\r\n", "PING")
+				o.expect(":"+strconv.Itoa(round*len(others)+i+1)+"\r\n", "INCR", "n")
+			}
+		}
+		slow.conn.SetReadDeadline(time.Now().Add(10 * time.Second)) //nolint:errcheck
+		want := "$" + strconv.Itoa(len(big)) + "\r\n" + big + "\r\n+PONG\r\n"
+		got := make([]byte, len(want))
+		if _, err := io.ReadFull(slow.r, got); err != nil {
+			t.Fatalf("reading the large reply: %v", err)
+		}
+		if string(got) != want {
+			t.Fatalf("large reply differs (len %d)", len(got))
+		}
+		slow.expect("+PONG\r\n", "PING") // still served, by its own goroutine
+	})
+}
+
+// A client blocked in BLPOP leaves the others served; once woken it goes on serving
+// its pipeline in order.
+func TestIOBlockedClientAmongOthers(t *testing.T) {
+	forEachIOMode(t, func(t *testing.T, s *Server) {
+		others := dialMany(t, s, 4)
+		blocked := dial(t, s)
+		blocked.send(encodeCommand("BLPOP", "q", "0") + encodeCommand("GET", "after"))
+		eventually(t, func() bool { return strings.Contains(others[0].do("CLIENT", "LIST"), "cmd=blpop") })
+		for _, o := range others {
+			o.expect("+PONG\r\n", "PING")
+		}
+		others[1].expect("+OK\r\n", "SET", "after", "v")
+		others[1].expect(":1\r\n", "RPUSH", "q", "item")
+		blocked.expect("*2\r\n$1\r\nq\r\n$4\r\nitem\r\n", "PING") // the BLPOP reply was first in the stream
+		if got := blocked.readReply(); got != "$1\r\nv\r\n" {
+			t.Fatalf("GET after BLPOP: %q", got)
+		}
+		if got := blocked.readReply(); got != "+PONG\r\n" {
+			t.Fatalf("PING: %q", got)
+		}
+	})
+}
+
+// CLIENT KILL of an idle client closes its connection, and it leaves CLIENT LIST.
+func TestIOKillIdleClient(t *testing.T) {
+	forEachIOMode(t, func(t *testing.T, s *Server) {
+		admin := dial(t, s)
+		victim := dial(t, s)
+		victim.expect("+OK\r\n", "CLIENT", "SETNAME", "victim")
+		id := strings.TrimSpace(strings.TrimPrefix(victim.do("CLIENT", "ID"), ":"))
+		admin.expect(":1\r\n", "CLIENT", "KILL", "ID", id)
+		victim.conn.SetReadDeadline(time.Now().Add(5 * time.Second)) //nolint:errcheck
+		if _, err := victim.r.ReadByte(); err != io.EOF {
+			t.Fatalf("killed client read: %v, want EOF", err)
+		}
+		eventually(t, func() bool { return !strings.Contains(admin.do("CLIENT", "LIST"), "name=victim") })
+	})
+}
+
+// Many pipelining clients at once, each checking its own replies in order.
+func TestIOManyPipelines(t *testing.T) {
+	forEachIOMode(t, func(t *testing.T, s *Server) {
+		const clients, depth, rounds = 20, 50, 20
+		errs := make(chan error, clients)
+		for i := range clients {
+			go func() {
+				errs <- pipelineClient(s.Addr().String(), "k"+strconv.Itoa(i), depth, rounds)
+			}()
+		}
+		for range clients {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+}
+
+func pipelineClient(addr, key string, depth, rounds int) error {
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(20 * time.Second)) //nolint:errcheck
+	r := bufio.NewReader(conn)
+	n := 0
+	for range rounds {
+		var req strings.Builder
+		for range depth {
+			req.WriteString(encodeCommand("INCR", key))
+		}
+		if _, err := conn.Write([]byte(req.String())); err != nil {
+			return err
+		}
+		for range depth {
+			n++
+			line, err := r.ReadString('\n')
+			if err != nil {
+				return err
+			}
+			if want := ":" + strconv.Itoa(n) + "\r\n"; line != want {
+				return &pipelineReplyError{key: key, got: line, want: want}
+			}
+		}
+	}
+	return nil
+}
+
+type pipelineReplyError struct{ key, got, want string }
+
+func (e *pipelineReplyError) Error() string { return e.key + ": got " + e.got + ", want " + e.want }
