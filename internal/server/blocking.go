@@ -229,11 +229,12 @@ func (c *client) waitWhileBlocked() bool {
 	// Replies of earlier commands in the batch go out now, as Redis would send them.
 	c.moveRepliesToPush()
 	pending := c.takeReplies()
+	off := c.aofWait // the batch's writes so far; set under the lock
+	c.aofWait = 0
 	s.endClock()
 	s.mu.Unlock()
 	alive := true
-	if off := c.aofWait; off > 0 {
-		c.aofWait = 0
+	if off > 0 {
 		alive = s.aof.log.Wait(off) == nil
 	}
 	alive = alive && c.writeNow(pending)

@@ -114,8 +114,9 @@ func (s *Server) infoLoading(ib *infoBuilder) {
 
 // beginStartupLoad starts the loader goroutine if there is a data set to load, before
 // any client is accepted; loadDone is closed when it has finished (at once if there is
-// nothing to load).
-func (s *Server) beginStartupLoad() {
+// nothing to load). It reports whether the load has already ended (then loadErr is
+// its outcome and may be read at once).
+func (s *Server) beginStartupLoad() (ended bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var total int64
@@ -129,7 +130,7 @@ func (s *Server) beginStartupLoad() {
 			s.loadErr = s.openAOF()
 			s.mu.Lock()
 			s.loadEnded()
-			return
+			return true
 		}
 		total = dirSize(dir)
 	default:
@@ -139,12 +140,13 @@ func (s *Server) beginStartupLoad() {
 				s.loadErr = err
 			}
 			s.loadEnded()
-			return
+			return true
 		}
 		total = st.Size()
 	}
 	s.startLoading(total)
 	go s.loadDataFromDisk()
+	return false
 }
 
 // loadEnded ends a startup load that had nothing to load in the background.

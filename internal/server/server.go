@@ -221,8 +221,7 @@ func (s *Server) Addr() net.Addr { return s.listeners[0].Addr() }
 // error if the data set could not be loaded.
 func (s *Server) Serve() error {
 	s.log.Info("Server initialized")
-	s.beginStartupLoad()
-	if s.loadErr != nil {
+	if s.beginStartupLoad() && s.loadErr != nil {
 		s.log.Error(fmt.Sprintf("Fatal error loading the DB: %v. Exiting.", s.loadErr))
 		s.Shutdown()
 	}
