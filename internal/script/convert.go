@@ -234,7 +234,9 @@ func (e *Engine) tableToRESP(r *Run, t *lua.LTable, w *resp.Writer, depth int) {
 		e.replyError(r, errorTable(e.L, "reached lua stack limit"), w, false)
 		return
 	}
-	t = e.real(t)
+	if t.Metatable != lua.LNil {
+		t = e.real(t) // a read-only proxy (always has a metatable) stands for its table
+	}
 	if _, ok := t.RawGetString("err").(lua.LString); ok {
 		e.replyError(r, t, w, false)
 		return

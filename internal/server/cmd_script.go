@@ -224,7 +224,9 @@ func (s *Server) runScript(c *client, run *script.Run, isEval bool, body func())
 	st := &s.scripts
 	st.run, st.caller, st.isEval = run, c, isEval
 	st.argv = c.argv
-	st.start = time.Now()
+	// The executor's time snapshot (set by call, which runs this command): no clock
+	// read of its own.
+	st.start = s.clockBase.Add(s.clockLast)
 	sc := s.scriptClient()
 	sc.db = c.db
 	savedCmd := c.cmd
