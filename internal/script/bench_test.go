@@ -1,6 +1,7 @@
 package script
 
 import (
+	"strings"
 	"testing"
 
 	"cairn/internal/resp"
@@ -66,6 +67,7 @@ func TestRunScriptAllocs(t *testing.T) {
 	}{
 		{"return redis.call('SET', KEYS[1], ARGV[1])", "+OK\r\n", 3},
 		{"return redis.call('GET', KEYS[1])", "$3\r\nxxx\r\n", 5},
+		{"return redis.call('GET', KEYS[1])", "$100\r\n" + strings.Repeat("v", 100) + "\r\n", 5},
 	} {
 		e := NewEngine(KindEval, replyHost{reply: []byte(tc.reply)})
 		s, msg := e.Load([]byte(tc.body))

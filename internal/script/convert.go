@@ -200,7 +200,7 @@ func fieldTable(L *lua.LState, key string, v lua.LValue) *lua.LTable {
 func (e *Engine) toRESP(r *Run, v lua.LValue, w *resp.Writer, depth int) {
 	switch x := v.(type) {
 	case lua.LString:
-		w.Bulk([]byte(x))
+		w.BulkString(string(x))
 	case lua.LBool:
 		if r.Resp == 2 {
 			if x {
