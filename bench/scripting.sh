@@ -11,8 +11,11 @@
 #   multi 10 set  MULTI, 10 SETs of random keys and EXEC sent as one pipeline, by
 #                 bench/txload (redis-benchmark cannot send a transaction as one
 #                 request) over 50 connections; its rps are transactions per second.
-# Prints the median over the rounds of requests/s, the ratio Cairn/Redis, and p50/p99
-# latencies (ms) for both.
+# Prints the median over the rounds of requests/s, the ratio Cairn/Redis, p50/p99
+# latencies (ms) for both, and the CPU time each server used per request (µs, all its
+# threads, from /proc/<pid>/task/*/schedstat) with the ratio Redis/Cairn: on a machine
+# that other work keeps busy, throughput says little, CPU per request still compares
+# the two servers' cost.
 #
 # usage: bench/scripting.sh [--quick] [--rounds N] [--requests N] [--pin] [--out FILE]
 #   --quick        smoke run: 1 round, 20,000 requests
@@ -59,10 +62,15 @@ bench_build_cairn
 cport=$(bench_freeport)
 bench_start cairn "$cport" "${srvpin[@]}" "$tmp/cairn-server" --port "$cport" --bind 127.0.0.1 \
 	--save '' --appendonly no --dir "$tmp"
+cpid=$started
 rport=$(bench_freeport)
 while [ "$rport" = "$cport" ]; do rport=$(bench_freeport); done
 bench_start redis "$rport" "${srvpin[@]}" redis-server --port "$rport" --bind 127.0.0.1 \
 	--save '' --appendonly no --dir "$tmp" --daemonize no
+rpid=$started
+
+# cpu_ns PID: the CPU time all threads of PID have used so far, in ns.
+cpu_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%.0f", s }'; }
 
 setscript="return redis.call('SET', KEYS[1], ARGV[1])"
 getscript="return redis.call('GET', KEYS[1])"
@@ -71,69 +79,75 @@ for port in "$cport" "$rport"; do
 	getsha=$(redis-cli -p "$port" script load "$getscript")
 done
 
-# load <server> <round> <test> <pipeline> COMMAND...: runs the load generator COMMAND
-# (its CSV on stdout) and appends its row to results.csv as
-# server,test,pipeline,round,rps,avg,min,p50,p95,p99,max.
+# load <server> <pid> <round> <test> <pipeline> <ops> COMMAND...: runs the load
+# generator COMMAND (its CSV on stdout) for <ops> requests and appends its row to
+# results.csv as server,test,pipeline,round,rps,avg,min,p50,p95,p99,max,cpu_us_per_op.
 load() {
-	local server=$1 round=$2 test=$3 p=$4
-	shift 4
+	local server=$1 spid=$2 round=$3 test=$4 p=$5 ops=$6 cpu0 cpu1
+	shift 6
 	echo "round $round/$rounds: $server $test -P $p" >&2
+	cpu0=$(cpu_ns "$spid")
 	"${loadpin[@]}" "$@" >"$tmp/run.csv" 2>"$tmp/run.err" &
 	local pid=$!
 	bench_track "$pid"
 	wait "$pid" || bench_die "$test against $server failed: $(cat "$tmp/run.err" "$tmp/run.csv")"
 	bench_untrack "$pid"
+	cpu1=$(cpu_ns "$spid")
 	[ "$(wc -l <"$tmp/run.csv")" -eq 2 ] || bench_die "$test against $server: no result: $(cat "$tmp/run.err" "$tmp/run.csv")"
 	tr -d '"' <"$tmp/run.csv" |
-		awk -F, -v OFS=, -v s="$server" -v t="$test" -v p="$p" -v r="$round" \
-			'NR == 2 { $1 = r; print s, t, p, $0 }' >>"$tmp/results.csv"
+		awk -F, -v OFS=, -v s="$server" -v t="$test" -v p="$p" -v r="$round" -v cpu=$(((cpu1 - cpu0) / ops)) \
+			'NR == 2 { $1 = r; print s, t, p, $0, cpu / 1000 }' >>"$tmp/results.csv"
 }
 
 : >"$tmp/results.csv"
+servers=("cairn $cport $cpid" "redis $rport $rpid")
 for round in $(seq "$rounds"); do
 	for p in 1 16; do
-		for server in "cairn $cport" "redis $rport"; do
-			set -- $server
-			load "$1" "$round" "evalsha set" "$p" redis-benchmark -h 127.0.0.1 -p "$2" -n "$requests" \
-				-c "$clients" -r "$keyspace" -P "$p" --csv EVALSHA "$setsha" 1 "key:__rand_int__" xxx
+		for server in "${servers[@]}"; do
+			read -r name port pid <<<"$server"
+			load "$name" "$pid" "$round" "evalsha set" "$p" "$requests" redis-benchmark -h 127.0.0.1 -p "$port" \
+				-n "$requests" -c "$clients" -r "$keyspace" -P "$p" --csv EVALSHA "$setsha" 1 "key:__rand_int__" xxx
 		done
-		for server in "cairn $cport" "redis $rport"; do
-			set -- $server
-			load "$1" "$round" "evalsha get" "$p" redis-benchmark -h 127.0.0.1 -p "$2" -n "$requests" \
-				-c "$clients" -r "$keyspace" -P "$p" --csv EVALSHA "$getsha" 1 "key:__rand_int__"
+		for server in "${servers[@]}"; do
+			read -r name port pid <<<"$server"
+			load "$name" "$pid" "$round" "evalsha get" "$p" "$requests" redis-benchmark -h 127.0.0.1 -p "$port" \
+				-n "$requests" -c "$clients" -r "$keyspace" -P "$p" --csv EVALSHA "$getsha" 1 "key:__rand_int__"
 		done
 	done
-	for server in "cairn $cport" "redis $rport"; do
-		set -- $server
-		load "$1" "$round" "multi 10 set" 1 "$tmp/txload" -addr "127.0.0.1:$2" -clients "$clients" \
-			-requests $((requests / 10)) -keyspace "$keyspace" -sets 10
+	for server in "${servers[@]}"; do
+		read -r name port pid <<<"$server"
+		load "$name" "$pid" "$round" "multi 10 set" 1 $((requests / 10)) "$tmp/txload" -addr "127.0.0.1:$port" \
+			-clients "$clients" -requests $((requests / 10)) -keyspace "$keyspace" -sets 10
 	done
 done
 
-# Columns of results.csv: server,test,pipeline,round,rps,avg,min,p50,p95,p99,max.
+# Columns of results.csv: server,test,pipeline,round,rps,avg,min,p50,p95,p99,max,cpu.
 {
 	echo "cairn-server $(cd "$bench_root" && git rev-parse --short HEAD 2>/dev/null || echo '?') vs redis-server $(bench_redis_version): $clients clients, -r $keyspace, $requests requests ($((requests / 10)) transactions), median of $rounds round(s), $(nproc) CPUs, $([ "$pin" = 1 ] && echo "servers pinned to CPU 0, load to CPU 1" || echo "not pinned")"
+	echo "cpu: server CPU time per request in µs (all threads); cpu ratio = redis/cairn (above 1: Cairn uses less)"
 	awk -F, '
 	function median(key,   n, i, j, t, a) {
 		n = split(vals[key], a, " ")
 		for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j-1] + 0 > a[j] + 0; j--) { t = a[j]; a[j] = a[j-1]; a[j-1] = t }
 		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
 	}
+	function m(server, what) { return median(server SUBSEP order[i] SUBSEP what) }
 	{
 		row = $2 SUBSEP $3
 		if (!(row in seen)) { seen[row] = 1; order[++rows] = row }
 		vals[$1, row, "rps"] = vals[$1, row, "rps"] " " $5
 		vals[$1, row, "p50"] = vals[$1, row, "p50"] " " $8
 		vals[$1, row, "p99"] = vals[$1, row, "p99"] " " $10
+		vals[$1, row, "cpu"] = vals[$1, row, "cpu"] " " $12
 	}
 	END {
-		printf "%-13s %3s %10s %10s %6s %7s %7s %7s %7s\n", "test", "P", "cairn rps", "redis rps", "ratio", "c p50", "r p50", "c p99", "r p99"
+		printf "%-13s %3s %10s %10s %6s %7s %7s %7s %7s %7s %7s %6s\n", "test", "P", "cairn rps", "redis rps", "ratio",
+			"c p50", "r p50", "c p99", "r p99", "c cpu", "r cpu", "cpu r"
 		for (i = 1; i <= rows; i++) {
 			split(order[i], k, SUBSEP)
-			cr = median("cairn" SUBSEP order[i] SUBSEP "rps"); rr = median("redis" SUBSEP order[i] SUBSEP "rps")
-			printf "%-13s %3s %10.0f %10.0f %6.2f %7.3f %7.3f %7.3f %7.3f\n", k[1], k[2], cr, rr, (rr > 0 ? cr / rr : 0),
-				median("cairn" SUBSEP order[i] SUBSEP "p50"), median("redis" SUBSEP order[i] SUBSEP "p50"),
-				median("cairn" SUBSEP order[i] SUBSEP "p99"), median("redis" SUBSEP order[i] SUBSEP "p99")
+			cr = m("cairn", "rps"); rr = m("redis", "rps"); cc = m("cairn", "cpu"); rc = m("redis", "cpu")
+			printf "%-13s %3s %10.0f %10.0f %6.2f %7.3f %7.3f %7.3f %7.3f %7.2f %7.2f %6.2f\n", k[1], k[2], cr, rr, (rr > 0 ? cr / rr : 0),
+				m("cairn", "p50"), m("redis", "p50"), m("cairn", "p99"), m("redis", "p99"), cc, rc, (cc > 0 ? rc / cc : 0)
 		}
 	}' "$tmp/results.csv"
 } >"$tmp/table.txt"
