@@ -152,26 +152,38 @@ func (e *Engine) statusTable(status []byte) *lua.LTable {
 		return fieldTable(e.L, "ok", v)
 	}
 	if e.okUsed < len(e.okTables) {
-		t := e.okTables[e.okUsed]
-		if onlyField(t, "ok") {
-			t.RawSetString("ok", v)
-		} else {
-			t = fieldTable(e.L, "ok", v)
-			e.okTables[e.okUsed] = t
-		}
+		p := &e.okTables[e.okUsed]
 		e.okUsed++
-		return t
+		if p.uses < maxOKTableUses && onlyField(p.t, "ok") {
+			p.uses++
+			p.t.RawSetString("ok", v)
+		} else {
+			*p = pooledTable{t: fieldTable(e.L, "ok", v)}
+		}
+		return p.t
 	}
 	t := fieldTable(e.L, "ok", v)
 	if len(e.okTables) < maxOKTables {
-		e.okTables = append(e.okTables, t)
+		e.okTables = append(e.okTables, pooledTable{t: t})
 		e.okUsed++
 	}
 	return t
 }
 
-// maxOKTables bounds the status tables an EVAL engine keeps for reuse.
-const maxOKTables = 64
+// pooledTable is a reply table the EVAL engine reuses, and how often it has been.
+type pooledTable struct {
+	t    *lua.LTable
+	uses int
+}
+
+// Bounds of the status table reuse: how many tables an EVAL engine keeps, and how
+// many runs reuse one. A script can leave a table slower to check than a new one
+// (gopher-lua keeps the keys a script set and removed, and next steps over them
+// all), so none lives long.
+const (
+	maxOKTables    = 64
+	maxOKTableUses = 256
+)
 
 // onlyField reports whether t is a plain table whose only key is key, so that setting
 // key makes it the same as a new {key=v}. It also cuts the nils a script may have

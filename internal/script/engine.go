@@ -128,7 +128,7 @@ type Engine struct {
 	strs                 []lua.LValue
 	// Status reply tables ({ok=...}) of the EVAL engine: every run reuses those of
 	// the runs before (nothing a script makes survives it), okUsed of them so far.
-	okTables []*lua.LTable
+	okTables []pooledTable
 	okUsed   int
 
 	// Scratch for redis.call's arguments, reused by every call.
