@@ -46,7 +46,7 @@ func main() {
 	if *name == "" {
 		*name = "MULTI + " + strconv.Itoa(*sets) + " SET + EXEC"
 	}
-	res, err := run(config{addr: *addr, clients: *clients, requests: *requests, sets: *sets, keyspace: *keyspace, size: *size})
+	res, err := run(options{addr: *addr, clients: *clients, requests: *requests, sets: *sets, keyspace: *keyspace, size: *size})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "txload:", err)
 		os.Exit(1)
@@ -56,7 +56,7 @@ func main() {
 		ms(res.avg), ms(res.lat[0]), ms(res.quantile(0.50)), ms(res.quantile(0.95)), ms(res.quantile(0.99)), ms(res.lat[len(res.lat)-1]))
 }
 
-type config struct {
+type options struct {
 	addr                                    string
 	clients, requests, sets, keyspace, size int
 }
@@ -76,7 +76,7 @@ func (r result) quantile(q float64) time.Duration {
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
 // run connects every client first, then starts them together and waits for all.
-func run(cfg config) (result, error) {
+func run(cfg options) (result, error) {
 	conns := make([]net.Conn, cfg.clients)
 	for i := range conns {
 		c, err := net.Dial("tcp", cfg.addr)
@@ -120,7 +120,7 @@ func run(cfg config) (result, error) {
 }
 
 // worker sends transactions on c until left runs out and returns their latencies.
-func worker(c net.Conn, cfg config, left *atomic.Int64, seed uint64) ([]time.Duration, error) {
+func worker(c net.Conn, cfg options, left *atomic.Int64, seed uint64) ([]time.Duration, error) {
 	rng := rand.New(rand.NewPCG(seed, 0x7478))
 	value := string(bytes.Repeat([]byte{'x'}, cfg.size))
 	r := bufio.NewReaderSize(c, 64<<10)
