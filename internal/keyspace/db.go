@@ -272,6 +272,12 @@ func (db *DB) PutString(key string, ent Entry) (replaced bool) {
 	return existed
 }
 
+// Prefetch brings the table slots of keys into the CPU cache before a batch of PutString
+// calls (see dict.Dict.Prefetch); scratch is reused and returned.
+func (db *DB) Prefetch(keys []string, scratch []uint32) []uint32 {
+	return db.keys.Prefetch(keys, scratch)
+}
+
 // Expand sizes the table for n keys at once (RDB loading knows the count from the
 // file's RESIZEDB hint), so that loading does not rehash step by step.
 func (db *DB) Expand(n, volatile int) {

@@ -245,26 +245,48 @@ func (s *Server) rdbLoad(path string, opts rdbLoadOptions) (loaded, expired int6
 	return loaded, expired, nil
 }
 
-// loadItem is one decoded record waiting to be added under the lock: a key, or a
-// function library (lib non-nil).
+// loadItem is one decoded record waiting to be applied under the lock.
 type loadItem struct {
-	db  int
-	key string
-	ent keyspace.Entry
-	lru [2]int64 // idle seconds and LFU counter from the file, -1 when absent
-	lib []byte
+	kind loadItemKind
+	db   int
+	key  string
+	ent  keyspace.Entry
+	lru  [2]int64 // idle seconds and LFU counter from the file, -1 when absent
+	lib  []byte   // loadLibrary's code
+	n    [2]int64 // loadResize: keys and keys with a deadline; loadUsedMem: bytes
 }
 
-// rdbLoader is the state of one RDB load.
+type loadItemKind uint8
+
+const (
+	loadKey     loadItemKind = iota
+	loadLibrary              // a function library
+	loadResize               // RESIZEDB: presize db
+	loadUsedMem              // the used-mem aux field, for loading_rdb_used_mem
+)
+
+// loadBatch is what the decoding goroutine hands to the applying one: items, the
+// input offset after them, and the error that ended the decoding, if any.
+type loadBatch struct {
+	items  []loadItem
+	offset int64
+	err    error
+}
+
+// rdbLoader is the state of one RDB load. Two goroutines share the work: decode
+// reads records and builds their objects (touching no server state), apply adds
+// them to the keyspace under the lock, so decoding the next batch overlaps adding this
+// one.
 type rdbLoader struct {
 	s       *Server
 	opts    rdbLoadOptions
 	d       *rdb.Decoder
 	lim     types.Limits
 	now     int64 // Unix ms: keys with an earlier deadline are skipped
-	batch   []loadItem
 	loaded  int64
-	expired int64
+	expired int64    // written by decode, read once it has finished
+	keys    []string // prefetch's scratch
+	scratch []uint32
 }
 
 // rdbLoadFrom decodes an RDB stream into the keyspace. With opts.stepped the caller
@@ -275,12 +297,21 @@ func (s *Server) rdbLoadFrom(r io.Reader, opts rdbLoadOptions) (loaded, expired 
 	l.lim = s.limits()
 	l.d = rdb.NewDecoder(r, rdb.DecoderOptions{SkipChecksum: s.admin.skipChecksumValidation})
 	l.unlock()
-	err = l.run()
+
+	full := make(chan *loadBatch, 2)
+	free := make(chan *loadBatch, 3)
+	for range cap(free) {
+		free <- &loadBatch{items: make([]loadItem, 0, loadBatchKeys)}
+	}
+	stop := make(chan struct{})
+	go l.decode(full, free, stop)
+	err = l.applyAll(full, free)
+	close(stop)
+	for range full { // let decode finish
+	}
+
 	l.lock()
 	defer l.unlock()
-	if err == nil {
-		err = l.flush()
-	}
 	s.rdb.loadKeysLoaded, s.rdb.loadKeysExpired = l.loaded, l.expired
 	if err != nil {
 		return l.loaded, l.expired, err
@@ -305,14 +336,39 @@ func (l *rdbLoader) unlock() {
 	}
 }
 
-// run decodes the records, handing batches to flush.
-func (l *rdbLoader) run() error {
+// decode reads the records into batches sent on full, taking empty batches from
+// free, until the end of the input, an error (sent in a last batch) or stop. It
+// closes full when done.
+func (l *rdbLoader) decode(full chan<- *loadBatch, free <-chan *loadBatch, stop <-chan struct{}) {
+	defer close(full)
+	var b *loadBatch
+	batchStart := int64(0)
+	send := func(err error) bool {
+		b.offset, b.err = l.d.Offset(), err
+		select {
+		case full <- b:
+			b = nil
+			return true
+		case <-stop:
+			return false
+		}
+	}
 	s, d := l.s, l.d
-	db, batchStart := 0, int64(0)
+	db := 0
 	for {
+		if b == nil {
+			select {
+			case b = <-free:
+			case <-stop:
+				return
+			}
+			b.items = b.items[:0]
+			batchStart = d.Offset()
+		}
 		rec, err := d.Next()
 		if errors.Is(err, io.EOF) {
-			return nil
+			send(nil)
+			return
 		}
 		var unsupported *rdb.UnsupportedError
 		if errors.As(err, &unsupported) && unsupported.Skipped {
@@ -320,20 +376,24 @@ func (l *rdbLoader) run() error {
 			continue
 		}
 		if err != nil {
-			return err
+			send(err)
+			return
 		}
 		switch rec.Kind {
 		case rdb.KindAux:
-			l.aux(string(rec.AuxKey), string(rec.AuxValue))
+			if mem, ok := l.aux(string(rec.AuxKey), string(rec.AuxValue)); ok {
+				b.items = append(b.items, loadItem{kind: loadUsedMem, n: [2]int64{mem}})
+			}
 		case rdb.KindFunction:
-			l.batch = append(l.batch, loadItem{lib: append([]byte(nil), rec.Function...)})
+			b.items = append(b.items, loadItem{kind: loadLibrary, lib: append([]byte(nil), rec.Function...)})
 		case rdb.KindSelectDB:
 			if rec.DB >= len(s.ks.DBs) {
-				return fmt.Errorf("FATAL: Data file was created with a Redis server configured to handle more than %d databases. Exiting", len(s.ks.DBs))
+				send(fmt.Errorf("FATAL: Data file was created with a Redis server configured to handle more than %d databases. Exiting", len(s.ks.DBs)))
+				return
 			}
 			db = rec.DB
 		case rdb.KindResizeDB:
-			l.resize(db, rec.DBSize, rec.ExpiresSize)
+			b.items = append(b.items, loadItem{kind: loadResize, db: db, n: [2]int64{int64(min(rec.DBSize, 1<<40)), int64(min(rec.ExpiresSize, 1<<40))}})
 		case rdb.KindKey:
 			if rec.Meta.ExpireAt != 0 && rec.Meta.ExpireAt < l.now && !l.opts.aofPreamble {
 				l.expired++
@@ -341,7 +401,8 @@ func (l *rdbLoader) run() error {
 			}
 			obj, err := objectFromRDB(&rec.Value, l.lim)
 			if err != nil {
-				return fmt.Errorf("key %q: %w", rec.Key, err)
+				send(fmt.Errorf("key %q: %w", rec.Key, err))
+				return
 			}
 			it := loadItem{db: db, key: string(rec.Key), ent: keyspace.Entry{Obj: obj, ExpireAt: rec.Meta.ExpireAt}, lru: [2]int64{-1, -1}}
 			if rec.Meta.HasIdle {
@@ -350,87 +411,124 @@ func (l *rdbLoader) run() error {
 			if rec.Meta.HasFreq {
 				it.lru[1] = int64(rec.Meta.Freq)
 			}
-			l.batch = append(l.batch, it)
+			b.items = append(b.items, it)
 		case rdb.KindEOF:
 			// The checksum was verified; Next returns io.EOF now.
 		}
-		if len(l.batch) >= loadBatchKeys || d.Offset()-batchStart >= loadBatchBytes {
-			if err := l.step(); err != nil {
-				return err
+		if len(b.items) >= loadBatchKeys || d.Offset()-batchStart >= loadBatchBytes {
+			if !send(nil) {
+				return
 			}
-			batchStart = d.Offset()
 		}
 	}
 }
 
-// step adds the batch under the lock and, in a stepped load, lets clients in.
-func (l *rdbLoader) step() error {
+// applyAll applies the batches decode sends until the last one, an error, or (in a
+// stepped load) a shutdown.
+func (l *rdbLoader) applyAll(full <-chan *loadBatch, free chan<- *loadBatch) error {
 	s := l.s
-	l.lock()
-	err := l.flush()
-	l.unlock()
-	if err != nil || !l.opts.stepped {
-		return err
-	}
-	if hook := s.loadStepHook; hook != nil {
-		hook()
-	}
-	select {
-	case <-s.shutdownCh:
-		return errLoadAborted
-	default:
-		return nil
-	}
-}
-
-// flush adds the batch to the keyspace. Caller holds the lock.
-func (l *rdbLoader) flush() error {
-	s := l.s
-	var now int64
-	for i := range l.batch {
-		it := &l.batch[i]
-		if it.lib != nil {
-			if _, msg := s.loadLibrary(it.lib, l.opts.merge); msg != "" {
-				return fmt.Errorf("failed loading a function library: %s", strings.TrimPrefix(msg, "ERR "))
-			}
+	for b := range full {
+		l.lock()
+		err := l.apply(b)
+		l.unlock()
+		if err == nil {
+			err = b.err
+		}
+		clear(b.items) // drop the references to what the keyspace now owns
+		free <- b
+		if err != nil {
+			return err
+		}
+		if !l.opts.stepped {
 			continue
 		}
-		if now == 0 {
-			now = time.Now().UnixMilli()
+		if hook := s.loadStepHook; hook != nil {
+			hook()
 		}
-		it.ent.Obj.LRU = s.ks.RestoredClock(now, it.lru[0], it.lru[1])
-		if s.ks.DBs[it.db].PutString(it.key, it.ent) && !l.opts.merge {
-			return fmt.Errorf("duplicated key '%s' in DB %d", it.key, it.db)
+		select {
+		case <-s.shutdownCh:
+			return errLoadAborted
+		default:
 		}
-		l.loaded++
-	}
-	clear(l.batch) // drop the references to what the keyspace now owns
-	l.batch = l.batch[:0]
-	if s.loading.active {
-		s.loading.loadedBytes = l.d.Offset()
 	}
 	return nil
 }
 
+// apply adds a batch to the keyspace. Caller holds the lock.
+func (l *rdbLoader) apply(b *loadBatch) error {
+	s := l.s
+	now := time.Now().UnixMilli()
+	l.prefetch(b)
+	for i := range b.items {
+		it := &b.items[i]
+		switch it.kind {
+		case loadKey:
+			it.ent.Obj.LRU = s.ks.RestoredClock(now, it.lru[0], it.lru[1])
+			if s.ks.DBs[it.db].PutString(it.key, it.ent) && !l.opts.merge {
+				return fmt.Errorf("duplicated key '%s' in DB %d", it.key, it.db)
+			}
+			l.loaded++
+		case loadLibrary:
+			if _, msg := s.loadLibrary(it.lib, l.opts.merge); msg != "" {
+				return fmt.Errorf("failed loading a function library: %s", strings.TrimPrefix(msg, "ERR "))
+			}
+		case loadResize:
+			l.resize(it.db, it.n[0], it.n[1], b.offset)
+		case loadUsedMem:
+			if s.loading.active {
+				s.loading.rdbUsedMem = it.n[0]
+			}
+		}
+	}
+	if s.loading.active {
+		s.loading.loadedBytes = b.offset
+	}
+	return nil
+}
+
+// prefetch brings the keyspace slots of the batch's keys into the CPU cache, for each
+// run of keys of one database, before apply adds them: one key after the other, each
+// insert waits for its own cache misses (measured: most of a large load's time).
+func (l *rdbLoader) prefetch(b *loadBatch) {
+	keys := l.keys[:0]
+	db := -1
+	for i := range b.items {
+		it := &b.items[i]
+		if it.kind != loadKey {
+			continue
+		}
+		if it.db != db && len(keys) > 0 {
+			l.scratch = l.s.ks.DBs[db].Prefetch(keys, l.scratch)
+			keys = keys[:0]
+		}
+		db = it.db
+		keys = append(keys, it.key)
+	}
+	if len(keys) > 0 {
+		l.scratch = l.s.ks.DBs[db].Prefetch(keys, l.scratch)
+	}
+	clear(keys)
+	l.keys = keys[:0]
+}
+
 // resize presizes a database from the file's RESIZEDB hint, as Redis does, when it is
 // empty (a startup load). The hint is capped by the bytes left to read, so a bad file
-// cannot make it allocate out of proportion.
-func (l *rdbLoader) resize(db int, keys, expires uint64) {
-	l.lock()
-	defer l.unlock()
+// cannot make it allocate out of proportion. Caller holds the lock.
+func (l *rdbLoader) resize(db int, keys, expires, offset int64) {
 	d := l.s.ks.DBs[db]
 	if d.Len() != 0 {
 		return
 	}
-	limit := uint64(1 << 20)
-	if l.s.loading.totalBytes > 0 {
-		limit = uint64(max(l.s.loading.totalBytes-l.d.Offset(), 0)) / 3 // a key takes 3 bytes at least
+	limit := int64(1 << 20)
+	if total := l.s.loading.totalBytes; total > 0 {
+		limit = max(total-offset, 0) / 3 // a key takes 3 bytes at least
 	}
 	d.Expand(int(min(keys, limit)), int(min(expires, keys, limit)))
 }
 
-// aux handles an RDB aux field as Redis's loader does: some are logged.
-func (l *rdbLoader) aux(key, val string) {
+// aux handles an RDB aux field as Redis's loader does: some are logged. It returns the
+// used-mem field's value, if this is it.
+func (l *rdbLoader) aux(key, val string) (usedMem int64, ok bool) {
 	s := l.s
 	switch {
 	case strings.HasPrefix(key, "%"):
@@ -443,11 +541,7 @@ func (l *rdbLoader) aux(key, val string) {
 	case key == "used-mem":
 		mem, _ := strconv.ParseInt(val, 10, 64)
 		s.log.Info(fmt.Sprintf("RDB memory usage when created %.2f Mb", float64(mem)/(1024*1024)))
-		l.lock()
-		if s.loading.active {
-			s.loading.rdbUsedMem = mem
-		}
-		l.unlock()
+		return mem, true
 	case key == "aof-preamble":
 		if n, _ := strconv.ParseInt(val, 10, 64); n != 0 {
 			s.log.Info("RDB has an AOF tail")
@@ -457,4 +551,5 @@ func (l *rdbLoader) aux(key, val string) {
 			s.log.Info("RDB is base AOF")
 		}
 	}
+	return 0, false
 }

@@ -389,6 +389,35 @@ func TestExpand(t *testing.T) {
 	mustCheck(t, d, "expand")
 }
 
+// TestPrefetch: Prefetch changes nothing, also mid-rehash, and reuses its scratch.
+func TestPrefetch(t *testing.T) {
+	d := New[int]()
+	var keys []string
+	for i := range 3000 {
+		keys = append(keys, strconv.Itoa(i))
+	}
+	scratch := d.Prefetch(keys, nil) // no table yet
+	for i, k := range keys[:2000] {
+		d.InsertString(k, i)
+		if i%500 == 0 {
+			scratch = d.Prefetch(keys, scratch) // also while rehashing
+		}
+	}
+	if len(scratch) != len(keys) {
+		t.Fatalf("scratch holds %d heads, want %d", len(scratch), len(keys))
+	}
+	if d.Len() != 2000 {
+		t.Fatalf("Len %d after Prefetch, want 2000", d.Len())
+	}
+	for i, k := range keys {
+		v, ok := d.FindString(k)
+		if ok != (i < 2000) || (ok && *v != i) {
+			t.Fatalf("key %s: found %v", k, ok)
+		}
+	}
+	mustCheck(t, d, "prefetch")
+}
+
 func TestNoAllocs(t *testing.T) {
 	d := New[int]()
 	const n = 1000
