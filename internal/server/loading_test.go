@@ -11,18 +11,21 @@ import (
 	"time"
 )
 
-// populatedRDB saves n keys (DEBUG POPULATE: key:0 = value:0, ...) plus one key with a
-// deadline already past when the file is loaded, into dump.rdb in a new directory.
+// populatedRDB saves n keys (DEBUG POPULATE: key:0 = value:0, ...) plus one key whose
+// deadline has passed, into dump.rdb in a new directory.
 func populatedRDB(t *testing.T, n int) string {
 	t.Helper()
 	dir := t.TempDir()
 	s, done := startServerDone(t, "--dir", dir, "--enable-debug-command", "yes")
 	rc := dial(t, s)
 	rc.expect("+OK\r\n", "DEBUG", "POPULATE", strconv.Itoa(n))
-	rc.expect("+OK\r\n", "SET", "short-lived", "v", "PX", "30")
+	// Saved although past its deadline (no active expiry, no access), as Redis saves
+	// such keys; loading skips it.
+	rc.expect("+OK\r\n", "DEBUG", "SET-ACTIVE-EXPIRE", "0")
+	rc.expect("+OK\r\n", "SET", "short-lived", "v", "PX", "1")
+	time.Sleep(3 * time.Millisecond)
 	rc.expect("+OK\r\n", "SAVE")
 	stopAndWait(t, s, done)
-	time.Sleep(40 * time.Millisecond) // short-lived's deadline passes
 	return dir
 }
 
