@@ -147,6 +147,7 @@ type Config struct {
 	Save                    [][2]int64 // save: (seconds, changes) pairs; empty = never
 	StopWritesOnBgsaveError bool       // stop-writes-on-bgsave-error
 	RDBCompression          bool       // rdbcompression
+	RDBKeySaveDelay         int        // rdb-key-save-delay: µs per key saved (testing)
 	RDBChecksum             bool       // rdbchecksum
 	DBFilename              string     // dbfilename
 	RDBDelSyncFiles         bool       // rdb-del-sync-files

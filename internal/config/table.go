@@ -156,7 +156,7 @@ var table = build(
 	num(Integer, "repl-timeout", "", 0, 1, intMax, "60", StoredOnly).int(func(c *Config) *int { return &c.ReplTimeout }),
 	num(Integer, "repl-ping-replica-period", "repl-ping-slave-period", 0, 1, intMax, "10", StoredOnly).int(func(c *Config) *int { return &c.ReplPingReplicaPeriod }),
 	num(Integer, "list-compress-depth", "", 0, 0, intMax, "0", Implemented).int(func(c *Config) *int { return &c.ListCompressDepth }),
-	num(Integer, "rdb-key-save-delay", "", Hidden, intMin, intMax, "0", StoredOnly),
+	num(Integer, "rdb-key-save-delay", "", Hidden, intMin, intMax, "0", Implemented).int(func(c *Config) *int { return &c.RDBKeySaveDelay }),
 	num(Integer, "key-load-delay", "", Hidden, intMin, intMax, "0", StoredOnly),
 	num(Integer, "active-expire-effort", "", 0, 1, 10, "1", Implemented).int(func(c *Config) *int { return &c.ActiveExpireEffort }),
 	num(Integer, "hz", "", 0, 0, intMax, "10", Implemented).int(func(c *Config) *int { return &c.Hz }),

@@ -20,13 +20,14 @@ import "cairn/internal/ds/dict"
 // Extra memory: one bit per table slot, plus what emit buffers. Emitted entries are
 // valid only during the emit call (serialise them there).
 type Snapshot struct {
-	ks     *Keyspace
-	emit   func(db int, key string, e *Entry)
-	tables []*dict.Dict[Entry] // each database's table when the snapshot began
-	index  map[*dict.Dict[Entry]]int
-	db     int    // the table being walked
-	slot   uint32 // the next slot of that table
-	done   bool
+	ks      *Keyspace
+	emit    func(db int, key string, e *Entry)
+	tables  []*dict.Dict[Entry] // each database's table when the snapshot began
+	index   map[*dict.Dict[Entry]]int
+	db      int    // the table being walked
+	slot    uint32 // the next slot of that table
+	done    bool
+	emitted int // keys handed to emit so far
 }
 
 // BeginSnapshot starts a snapshot; emit receives each key with its database number.
@@ -35,7 +36,11 @@ func (ks *Keyspace) BeginSnapshot(emit func(db int, key string, e *Entry)) *Snap
 	if ks.snap != nil {
 		panic("keyspace: a snapshot is already running")
 	}
-	s := &Snapshot{ks: ks, emit: emit, index: make(map[*dict.Dict[Entry]]int), slot: 1}
+	s := &Snapshot{ks: ks, index: make(map[*dict.Dict[Entry]]int), slot: 1}
+	s.emit = func(db int, key string, e *Entry) {
+		s.emitted++
+		emit(db, key, e)
+	}
 	for i, db := range ks.DBs {
 		db.keys.BeginMarks()
 		s.tables = append(s.tables, db.keys)
@@ -43,6 +48,14 @@ func (ks *Keyspace) BeginSnapshot(emit func(db int, key string, e *Entry)) *Snap
 	}
 	ks.snap = s
 	return s
+}
+
+// FinishSnapshot runs the snapshot in progress, if any, to its end at once: its
+// remaining keys are emitted now (SAVE while a background snapshot is running).
+func (ks *Keyspace) FinishSnapshot() {
+	if ks.snap != nil {
+		ks.snap.Run()
+	}
 }
 
 // Snapshotting reports whether a snapshot is running.
@@ -69,6 +82,9 @@ func (s *Snapshot) Step(n int) bool {
 	}
 	return s.done
 }
+
+// Emitted is the number of keys handed to emit so far.
+func (s *Snapshot) Emitted() int { return s.emitted }
 
 // Run completes the snapshot at once (SAVE, or a FLUSH/SWAPDB that needs it done).
 func (s *Snapshot) Run() {

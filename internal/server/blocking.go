@@ -229,15 +229,10 @@ func (c *client) waitWhileBlocked() bool {
 	// Replies of earlier commands in the batch go out now, as Redis would send them.
 	c.moveRepliesToPush()
 	pending := c.takeReplies()
-	off := c.aofWait // the batch's writes so far; set under the lock
-	c.aofWait = 0
+	wait := c.takeAOFWait() // under the lock: whoever serves c sets the next one
 	s.endClock()
 	s.mu.Unlock()
-	alive := true
-	if off > 0 {
-		alive = s.aof.log.Wait(off) == nil
-	}
-	alive = alive && c.writeNow(pending)
+	alive := wait.wait() == nil && c.writeNow(pending)
 	readErr := c.watchConnection()
 	select {
 	case <-b.wake:

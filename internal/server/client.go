@@ -11,6 +11,7 @@ import (
 
 	"cairn/internal/config"
 	"cairn/internal/keyspace"
+	"cairn/internal/persist/aof"
 	"cairn/internal/resp"
 )
 
@@ -74,6 +75,7 @@ type client struct {
 	reprocessing    bool        // its blocked command is being run again
 	stillBlocked    bool        // ... and found nothing again
 	aofWait         int64       // AOF offset the batch's replies wait for (Log.Wait)
+	aofLog          *aof.Log    // the log aofWait is an offset of
 	propagateArgv   [][]byte    // what the running command propagates instead of argv
 	noPropagate     bool        // the running command propagates nothing
 	forcePropagate  bool        // the running command propagates even if nothing changed
@@ -217,13 +219,13 @@ func (c *client) processBuffered() bool {
 	if len(c.ends) > 0 || protoErr != nil {
 		c.execBatch(protoErr, pending)
 	}
-	if off := c.aofWait; off > 0 {
+	if c.aofWait > 0 {
 		// The replies go out once the batch's writes are durable under appendfsync
 		// (fsynced with always, written with everysec and no). On a log error they never
 		// do: the client is disconnected without an acknowledgement.
-		c.aofWait = 0
+		w := c.takeAOFWait()
 		c.detach()
-		if err := c.srv.aof.log.Wait(off); err != nil {
+		if err := w.wait(); err != nil {
 			c.srv.log.Warn("Closing client: its writes could not be made durable", "addr", c.addr, "err", err)
 			return false
 		}

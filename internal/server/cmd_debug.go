@@ -79,7 +79,7 @@ func init() {
 		"log":                          {3, 3, debugLog},
 		"leak":                         {3, 3, debugLeak},
 		"reload":                       {2, -1, debugReload},
-		"loadaof":                      {2, -1, debugUnsupported},
+		"loadaof":                      {2, -1, debugLoadAOF},
 		"drop-cluster-packet-filter":   {3, 3, debugDropClusterPacketFilter},
 		"object":                       {3, 3, debugObject},
 		"sdslen":                       {3, 3, debugSdslen},
@@ -115,8 +115,8 @@ func init() {
 // The subcommands that crash redis-server on purpose (SEGFAULT, PANIC, ASSERT, OOM)
 // panic inside the command instead: Cairn recovers that at the command boundary, as
 // it does for any bug, so they exercise the recovery path and count in
-// executor_panics. The ones that need a restart or the AOF's rewrite (LOADAOF,
-// RESTART, CRASH-AND-RECOVER) answer that Cairn cannot do them yet.
+// executor_panics. The ones that need a restart (RESTART, CRASH-AND-RECOVER) answer
+// that Cairn cannot do them yet.
 func debugCommand(c *client) {
 	sub, ok := debugSubs[strings.ToLower(string(c.argv[1]))]
 	if !ok || len(c.argv) < sub.min || (sub.max >= 0 && len(c.argv) > sub.max) {

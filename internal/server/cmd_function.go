@@ -126,6 +126,7 @@ func functionLoadCommand(c *client) {
 		c.addError(msg)
 		return
 	}
+	c.srv.dirty++ // a data change: propagated to the AOF, counted for save points
 	c.w.BulkString(name)
 }
 
@@ -165,6 +166,7 @@ func functionDeleteCommand(c *client) {
 		return
 	}
 	fs.remove(lib)
+	c.srv.dirty++ // a data change: propagated to the AOF, counted for save points
 	c.w.OK()
 }
 
@@ -175,6 +177,7 @@ func functionFlushCommand(c *client) {
 		return
 	}
 	c.srv.flushFunctions()
+	c.srv.dirty++ // a data change: propagated to the AOF, counted for save points
 	c.w.OK()
 }
 
@@ -398,6 +401,7 @@ func functionRestoreCommand(c *client) {
 		c.addError(msg)
 		return
 	}
+	c.srv.dirty++ // a data change: propagated to the AOF, counted for save points
 	c.w.OK()
 }
 

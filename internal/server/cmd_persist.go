@@ -50,6 +50,15 @@ func bgsaveCommand(c *client) {
 		c.addError("ERR Background save already in progress")
 		return
 	}
+	if s.aofrw.job != nil { // an AOF rewrite holds the snapshot
+		if schedule {
+			s.rdb.scheduled = true
+			c.w.SimpleString("Background saving scheduled")
+			return
+		}
+		c.addError(errBgsaveChildActive)
+		return
+	}
 	if err := s.bgsave(); err != nil {
 		c.addError(err.Error())
 		return

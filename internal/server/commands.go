@@ -14,6 +14,7 @@ var procTables = []procTable{
 	multiProcs,
 	pubsubProcs,
 	persistProcs,
+	aofProcs,
 	stringProcs,
 	keyProcs,
 	expireProcs,

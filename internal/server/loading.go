@@ -228,6 +228,9 @@ type rdbLoadOptions struct {
 	// aofPreamble: the RDB is the base of an AOF, whose tail deletes what expired, so
 	// keys past their deadline are loaded too (Redis's RDBFLAGS_AOF_PREAMBLE).
 	aofPreamble bool
+	// end, when set, receives the input offset just past the RDB data (AOF commands
+	// may follow an RDB preamble).
+	end *int64
 }
 
 // rdbLoad loads the RDB file at path into the keyspace (Redis's rdbLoad), logging as
@@ -313,6 +316,9 @@ func (s *Server) rdbLoadFrom(r io.Reader, opts rdbLoadOptions) (loaded, expired 
 	l.lock()
 	defer l.unlock()
 	s.rdb.loadKeysLoaded, s.rdb.loadKeysExpired = l.loaded, l.expired
+	if opts.end != nil {
+		*opts.end = l.d.Offset()
+	}
 	if err != nil {
 		return l.loaded, l.expired, err
 	}

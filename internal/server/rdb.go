@@ -124,25 +124,29 @@ var rdbLoaders = map[keyspace.Type]func(v *rdb.Value, lim types.Limits) (keyspac
 	},
 }
 
-// bgsaveJob is one running BGSAVE. Guarded by the executor lock.
+// bgsaveJob is one running BGSAVE, or the snapshot of an AOF rewrite. Guarded by the
+// executor lock.
 type bgsaveJob struct {
 	snap    *keyspace.Snapshot
 	aborted bool // abortBgsave stopped it: its goroutine only removes its temp file
+	aofBase bool // the snapshot is an AOF base file's RDB preamble
 }
 
 // errBgsaveAborted ends a BGSAVE that FLUSHALL, DEBUG RELOAD or SHUTDOWN stopped.
 var errBgsaveAborted = errors.New("background save aborted")
 
-// writeSnapshot encodes the whole keyspace, as of now, to w. With a job (BGSAVE) it
-// releases the executor lock between steps and stops with errBgsaveAborted when the job
-// is aborted meanwhile; without one (SAVE) it runs to the end under the lock. The
-// caller holds the lock on entry and on return either way.
+// writeSnapshot encodes the whole keyspace and the function libraries, as of now, to
+// w in RDB format (with the aof-base aux field set for an AOF base's RDB preamble,
+// job.aofBase). With a job (BGSAVE, BGREWRITEAOF) it releases the executor lock
+// between steps and stops with errBgsaveAborted when the job is aborted meanwhile;
+// without one (SAVE) it runs to the end under the lock. The caller holds the lock on
+// entry and on return either way.
 func (s *Server) writeSnapshot(w io.Writer, job *bgsaveJob) error {
 	var buf bytes.Buffer
 	enc := rdb.NewEncoder(&buf, rdb.EncoderOptions{Compress: s.cfg.RDBCompression, Checksum: s.cfg.RDBChecksum})
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
-	if err := enc.WriteHeader(rdb.DefaultAux(time.Now(), int64(m.HeapAlloc), false)); err != nil {
+	if err := enc.WriteHeader(rdb.DefaultAux(time.Now(), int64(m.HeapAlloc), job != nil && job.aofBase)); err != nil {
 		return err
 	}
 	for _, lib := range s.sortedLibraries() {
@@ -170,53 +174,92 @@ func (s *Server) writeSnapshot(w io.Writer, job *bgsaveJob) error {
 		}
 		encErr = enc.WriteKey([]byte(key), rdb.KeyMeta{ExpireAt: e.ExpireAt}, &v)
 	})
+	err := s.streamSnapshot(snap, job, &buf, w, func() error {
+		if err := enc.Flush(); err != nil && encErr == nil {
+			encErr = err
+		}
+		return encErr
+	})
+	if err != nil {
+		return err
+	}
+	if err := enc.Close(); err != nil {
+		return err
+	}
+	return s.drainSnapshot(&buf, w, job)
+}
+
+// streamSnapshot runs snap to its end and hands what its emit function put in out to
+// w after each step: a few thousand table slots per step with a job, all at once
+// without. flush runs after each step: it moves an encoder's buffered bytes into out
+// and reports an emit error. With a job, rdb-key-save-delay (a testing knob:
+// microseconds per key saved) is slept after each step with the lock released. The
+// caller holds the lock on entry and on return; on an error the snapshot is aborted.
+func (s *Server) streamSnapshot(snap *keyspace.Snapshot, job *bgsaveJob, out *bytes.Buffer, w io.Writer, flush func() error) error {
 	step := 1 << 20
 	if job != nil {
 		job.snap = snap
 		step = snapshotStepSlots
 	}
-	drain := func() error {
-		if buf.Len() == 0 {
-			return nil
-		}
-		out := append([]byte(nil), buf.Bytes()...)
-		buf.Reset()
-		if job == nil {
-			_, err := w.Write(out)
+	for {
+		before := snap.Emitted()
+		done := snap.Step(step)
+		if err := flush(); err != nil {
+			snap.Abort()
 			return err
 		}
-		s.mu.Unlock()
-		_, err := w.Write(out)
-		if hook := s.bgsaveStepHook; hook != nil {
-			hook()
-		}
-		s.mu.Lock()
-		if err == nil && job.aborted {
-			err = errBgsaveAborted
-		}
-		return err
-	}
-	for {
-		done := snap.Step(step)
-		if err := enc.Flush(); err != nil && encErr == nil {
-			encErr = err
-		}
-		if encErr != nil {
-			snap.Abort()
-			return encErr
+		if job != nil {
+			s.keySaveDelay(snap.Emitted() - before)
 		}
 		if done {
-			break
+			return nil
 		}
-		if err := drain(); err != nil {
+		if err := s.drainSnapshot(out, w, job); err != nil {
 			snap.Abort() // a no-op if abortBgsave already released it
 			return err
 		}
 	}
-	if err := enc.Close(); err != nil {
+}
+
+// drainSnapshot writes what out holds to w; with a job, with the lock released, and it
+// reports errBgsaveAborted if the job was aborted meanwhile. Caller holds the lock.
+func (s *Server) drainSnapshot(out *bytes.Buffer, w io.Writer, job *bgsaveJob) error {
+	if out.Len() == 0 {
+		return nil
+	}
+	b := append([]byte(nil), out.Bytes()...)
+	out.Reset()
+	if job == nil {
+		_, err := w.Write(b)
 		return err
 	}
-	return drain()
+	s.mu.Unlock()
+	_, err := w.Write(b)
+	if hook := s.bgsaveStepHook; hook != nil {
+		hook()
+	}
+	s.mu.Lock()
+	if err == nil && job.aborted {
+		err = errBgsaveAborted
+	}
+	return err
+}
+
+// keySaveDelay is rdb-key-save-delay for keys saved in a step: the delay times keys
+// (a negative delay -n: one microsecond per n keys), slept with the lock released
+// (Redis's child sleeps per key). Caller holds the lock.
+func (s *Server) keySaveDelay(keys int) {
+	d := s.cfg.RDBKeySaveDelay
+	if d == 0 || keys == 0 {
+		return
+	}
+	pause := time.Duration(keys*d) * time.Microsecond
+	if d < 0 {
+		pause = time.Duration(keys/-d) * time.Microsecond
+	}
+	s.mu.Unlock()
+	time.Sleep(pause)
+	s.mu.Lock()
 }
 
 // saveRDB writes the snapshot to dbfilename through a temporary file that replaces it
@@ -235,15 +278,7 @@ func (s *Server) saveRDB(job *bgsaveJob) error {
 	if job != nil {
 		s.mu.Unlock()
 	}
-	if err == nil {
-		err = bw.Flush()
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
+	err = flushSyncClose(bw, f, err)
 	if job != nil {
 		s.mu.Lock()
 		if err == nil && job.aborted {
@@ -264,6 +299,9 @@ func (s *Server) saveRDB(job *bgsaveJob) error {
 // SHUTDOWN, DEBUG RELOAD). Afterwards nothing is unsaved. Caller holds the lock and
 // has made sure no BGSAVE runs.
 func (s *Server) rdbSave() error {
+	// An AOF rewrite's snapshot is completed first (the rest of it is buffered for the
+	// rewrite): the keyspace runs one snapshot at a time.
+	s.ks.FinishSnapshot()
 	if err := s.saveRDB(nil); err != nil {
 		s.log.Warn(fmt.Sprintf("Write error saving DB on disk: %v", err))
 		s.rdb.lastSaveError = err
@@ -293,6 +331,9 @@ func (s *Server) save() error {
 func (s *Server) bgsave() error {
 	if s.rdb.bgsaveRunning {
 		return errors.New("ERR Background save already in progress")
+	}
+	if s.aofrw.job != nil {
+		return errors.New(errBgsaveChildActive)
 	}
 	job := &bgsaveJob{}
 	s.rdb.job = job
@@ -352,7 +393,7 @@ func (s *Server) abortBgsave() {
 // startScheduledBgsave starts the BGSAVE that BGSAVE SCHEDULE asked for, once none
 // runs. Caller holds the lock.
 func (s *Server) startScheduledBgsave() {
-	if s.rdb.scheduled && !s.rdb.bgsaveRunning {
+	if s.rdb.scheduled && !s.rewriteBusy() {
 		s.rdb.scheduled = false
 		s.bgsave() //nolint:errcheck // nothing is running now
 	}
@@ -360,7 +401,7 @@ func (s *Server) startScheduledBgsave() {
 
 // checkSavePoints is the cron's `save <seconds> <changes>` rule. Caller holds the lock.
 func (s *Server) checkSavePoints() {
-	if s.rdb.bgsaveRunning || s.dirty == 0 {
+	if s.rewriteBusy() || s.dirty == 0 {
 		return
 	}
 	elapsed := time.Now().Unix() - s.lastSave
@@ -375,6 +416,9 @@ func (s *Server) checkSavePoints() {
 
 // listpackFromRDB adopts a listpack node read from an RDB file (already validated).
 func listpackFromRDB(b []byte) (listpack.Listpack, error) { return listpack.FromBytes(b) }
+
+// errBgsaveChildActive is Redis's BGSAVE refusal while an AOF rewrite runs.
+const errBgsaveChildActive = "ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible."
 
 // errRDBDiskWrite is Redis's reply to writes after a failed background save.
 const errRDBDiskWrite = "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error."

@@ -55,6 +55,7 @@ type Server struct {
 	watchers       map[blockKey][]*client // WATCHed keys, guarded by mu
 	multiFree      []*multiState          // ended transactions for MULTI to reuse, guarded by mu
 	aof            *aofState              // nil when appendonly is off
+	aofrw          aofRewriteState        // AOF status and rewrites (aof_rewrite.go), guarded by mu
 
 	aofFileHook func(*os.File) aof.File // tests: wraps the opened AOF file to inject faults; nil otherwise
 
@@ -139,6 +140,7 @@ func New(cfg *config.Config, logger *slog.Logger) *Server {
 	cfg.OnChange("dir", func() error { return os.Chdir(cfg.Dir) })
 	cfg.OnChange("cairn-debug-addr", s.startDebugListenerLocked)
 	s.commands = buildCommandTable()
+	s.initAOF()
 	s.applyLimits()
 	s.slowlog.init()
 	return s
@@ -474,6 +476,7 @@ func (s *Server) cronLocked() {
 		s.checkSavePoints()
 	}
 	s.startScheduledBgsave()
+	s.aofCron(now)
 	for _, db := range s.ks.DBs {
 		db.RehashStep(100)
 	}

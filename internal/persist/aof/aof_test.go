@@ -202,3 +202,64 @@ func TestEverySecAndNo(t *testing.T) {
 		l.Close()
 	}
 }
+
+// closingFile is a memFile that records Close.
+type closingFile struct {
+	memFile
+	closed bool
+}
+
+func (f *closingFile) Close() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.closed = true
+	return nil
+}
+
+// TestRotate: records appended before Rotate end up in the old file, which is fsynced
+// and closed; later ones in the new file; Wait keeps working across the switch.
+func TestRotate(t *testing.T) {
+	for _, p := range []Policy{FsyncAlways, FsyncEverySec, FsyncNo} {
+		old, next := &closingFile{}, &closingFile{}
+		l := NewLog(old, 100, p) // an existing file of 100 bytes
+		rec := []byte("*1\r\n$4\r\nPING\r\n")
+		var last int64
+		for i := 0; i < 50; i++ {
+			last = l.Append(rec)
+		}
+		at := l.Rotate(next)
+		if at != last || at != 100+50*int64(len(rec)) {
+			t.Fatalf("policy %d: Rotate returned %d, want %d", p, at, last)
+		}
+		for i := 0; i < 30; i++ {
+			last = l.Append(rec)
+		}
+		if err := l.Wait(last); err != nil {
+			t.Fatal(err)
+		}
+		if err := l.Wait(at); err != nil { // an offset of the old file
+			t.Fatal(err)
+		}
+		// A second rotation right away waits for nothing but works.
+		third := &closingFile{}
+		at2 := l.Rotate(third)
+		off := l.Append(rec)
+		if err := l.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if err := l.Wait(off); err != nil {
+			t.Fatalf("policy %d: Wait after Close for a record Close wrote: %v", p, err)
+		}
+		old.mu.Lock()
+		if len(old.data) != 50*len(rec) || old.synced != len(old.data) || !old.closed {
+			t.Fatalf("policy %d: old file %d bytes, %d synced, closed %v", p, len(old.data), old.synced, old.closed)
+		}
+		old.mu.Unlock()
+		if len(next.data) != 30*len(rec) || !next.closed || next.synced != len(next.data) {
+			t.Fatalf("policy %d: second file %d bytes, %d synced, closed %v", p, len(next.data), next.synced, next.closed)
+		}
+		if at2 != at+30*int64(len(rec)) || len(third.data) != len(rec) || !third.closed {
+			t.Fatalf("policy %d: third file at %d with %d bytes", p, at2, len(third.data))
+		}
+	}
+}

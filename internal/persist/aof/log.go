@@ -52,7 +52,15 @@ type Log struct {
 	fsynced  int64 // offset covered by an fsync
 	err      error // sticky write/fsync error
 	closed   bool
+	drained  bool // the flusher has written everything and stopped (after Close)
 	done     chan struct{}
+
+	// Rotation (Rotate): records from switchAt on go to next. gen counts the files
+	// the log has switched to, so that everySec can tell a rotated file's sync error.
+	next     File
+	switchAt int64
+	gen      int
+	fileBase int64 // offset of the first byte of f
 
 	// Stats.
 	fsyncs      int64
@@ -82,23 +90,22 @@ func (l *Log) Append(b []byte) int64 {
 }
 
 // Wait blocks until the record ending at off is durable under the current policy
-// (fsynced with always; written otherwise), or the log failed.
+// (fsynced with always; written otherwise), or the log failed. After Close it
+// reports ErrClosed only for a record Close could not make durable.
 func (l *Log) Wait(off int64) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	for l.err == nil && !l.closed {
-		if l.policy == FsyncAlways && l.fsynced >= off {
+	for {
+		switch {
+		case l.err != nil:
+			return l.err
+		case l.policy == FsyncAlways && l.fsynced >= off, l.policy != FsyncAlways && l.written >= off:
 			return nil
-		}
-		if l.policy != FsyncAlways && l.written >= off {
-			return nil
+		case l.drained:
+			return ErrClosed
 		}
 		l.synced.Wait()
 	}
-	if l.err != nil {
-		return l.err
-	}
-	return ErrClosed
 }
 
 // Err is the sticky write or fsync error, if any.
@@ -130,6 +137,27 @@ func (l *Log) Stats() (fsyncs, written, fsynced int64) {
 	return l.fsyncs, l.written, l.fsynced
 }
 
+// Rotate makes the log continue in f (a new, empty file): the records appended before
+// the call still go to the current file, which the flusher then fsyncs and closes;
+// the records appended after it go to f. It does no I/O (the executor calls it under
+// its lock) and returns the log offset where f's records begin. Offsets stay
+// continuous across files, so Wait works across a rotation. If an earlier rotation
+// has not been carried out yet, Rotate waits for it.
+func (l *Log) Rotate(f File) int64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for l.next != nil && !l.drained {
+		l.synced.Wait()
+	}
+	if l.closed {
+		f.Close()
+		return l.appended
+	}
+	l.next, l.switchAt = f, l.appended
+	l.work.Signal()
+	return l.switchAt
+}
+
 // Close writes and fsyncs everything queued, stops the flusher and closes the file.
 func (l *Log) Close() error {
 	l.mu.Lock()
@@ -156,32 +184,39 @@ func (l *Log) Close() error {
 }
 
 // flusher writes what was appended, group-committing: each round takes everything
-// queued since the last, so one write (and one fsync) covers many records.
+// queued since the last, so one write (and one fsync) covers many records. At a
+// rotation it finishes the old file (its last records, an fsync, close) first.
 func (l *Log) flusher() {
 	defer close(l.done)
 	l.mu.Lock()
 	for {
-		for len(l.pending) == 0 && !l.closed {
+		for len(l.pending) == 0 && l.next == nil && !l.closed {
 			l.work.Wait()
 		}
-		if len(l.pending) == 0 && l.closed {
+		if len(l.pending) == 0 && l.next == nil && l.closed {
+			l.drained = true
+			l.synced.Broadcast()
 			l.mu.Unlock()
 			return
 		}
 		buf, end, policy := l.pending, l.appended, l.policy
+		cur, next, switchAt := l.f, l.next, l.switchAt
+		size := l.written - l.fileBase // cur's size; the flusher is the only writer
 		l.pending, l.spare = l.spare[:0], nil
 		failed := l.err != nil
 		l.mu.Unlock()
 
 		var err error
-		if !failed {
-			var n int
-			n, err = l.f.Write(buf)
-			if err != nil && n > 0 {
-				l.dropTornTail()
-			}
+		rest := buf
+		if next != nil {
+			cut := len(buf) - int(end-switchAt)
+			err = finishFile(cur, buf[:cut], size, failed)
+			rest, cur, size = buf[cut:], next, 0
+		}
+		if !failed && err == nil && len(rest) > 0 {
+			err = writeRecords(cur, rest, size)
 			if err == nil && policy == FsyncAlways {
-				err = l.f.Sync()
+				err = cur.Sync()
 			}
 		}
 
@@ -189,12 +224,19 @@ func (l *Log) flusher() {
 		if cap(buf) <= 1<<20 {
 			l.spare = buf[:0]
 		}
+		if next != nil {
+			l.f, l.next, l.fileBase = next, nil, switchAt
+			l.gen++
+		}
 		switch {
 		case failed:
 		case err != nil:
 			l.err = err
 		default:
 			l.written = end
+			if next != nil {
+				l.fsynced = max(l.fsynced, switchAt)
+			}
 			if policy == FsyncAlways {
 				l.fsynced = end
 				l.fsyncs++
@@ -205,17 +247,36 @@ func (l *Log) flusher() {
 	}
 }
 
-// dropTornTail cuts a failed write's partial record off the file, as Redis does after
-// a short write, so that the file still ends with a complete command. Best effort: when
-// the file cannot be truncated, the torn tail is left for the loader (aof-load-truncated).
-// Called by the flusher only, the sole writer, so l.written is stable.
-func (l *Log) dropTornTail() {
-	if t, ok := l.f.(interface{ Truncate(size int64) error }); ok {
-		l.mu.Lock()
-		size := l.written
-		l.mu.Unlock()
-		t.Truncate(size) //nolint:errcheck // best effort; the write error is what is reported
+// finishFile writes a rotated-out file's last records (unless the log has failed),
+// fsyncs and closes it. size is its size before.
+func finishFile(f File, tail []byte, size int64, failed bool) error {
+	var err error
+	if !failed {
+		if len(tail) > 0 {
+			err = writeRecords(f, tail, size)
+		}
+		if err == nil {
+			err = f.Sync()
+		}
 	}
+	if cerr := f.Close(); err == nil && !failed {
+		err = cerr
+	}
+	return err
+}
+
+// writeRecords writes b to f, whose size is size. A failed write's partial record is
+// cut off the file, as Redis does after a short write, so that the file still ends
+// with a complete command. Best effort: when the file cannot be truncated, the torn
+// tail is left for the loader (aof-load-truncated).
+func writeRecords(f File, b []byte, size int64) error {
+	n, err := f.Write(b)
+	if err != nil && n > 0 {
+		if t, ok := f.(interface{ Truncate(size int64) error }); ok {
+			t.Truncate(size) //nolint:errcheck // best effort; the write error is what is reported
+		}
+	}
+	return err
 }
 
 // everySec fsyncs once a second under appendfsync everysec.
@@ -230,14 +291,16 @@ func (l *Log) everySec() {
 		}
 		l.mu.Lock()
 		need := l.policy == FsyncEverySec && l.err == nil && l.written > l.fsynced
-		target := l.written
+		target, f, gen := l.written, l.f, l.gen
 		l.mu.Unlock()
 		if !need {
 			continue
 		}
-		err := l.f.Sync()
+		err := f.Sync()
 		l.mu.Lock()
-		if err != nil {
+		if gen != l.gen {
+			// Rotated meanwhile: the flusher fsynced and closed that file itself.
+		} else if err != nil {
 			l.err = err
 		} else if target > l.fsynced {
 			l.fsynced = target

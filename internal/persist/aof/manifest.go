@@ -3,6 +3,7 @@ package aof
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -24,11 +25,18 @@ type ManifestFile struct {
 	Type byte
 }
 
-// Manifest is Redis 7.0's appendonly.aof.manifest: a base file and incremental files.
+// Manifest is Redis 7.0's appendonly.aof.manifest: a base file and incremental files,
+// plus history files (replaced by a rewrite, waiting to be deleted).
+//
+// BaseSeq and IncrSeq are the last sequence numbers handed out (Redis's
+// curr_base_file_seq and curr_incr_file_seq): the next base or incremental file gets
+// the number after. They are read from the file's base and last incremental entry.
 type Manifest struct {
 	Base    *ManifestFile
 	Incr    []ManifestFile
 	History []ManifestFile
+
+	BaseSeq, IncrSeq int64
 }
 
 // ParseManifest reads a manifest in Redis's format:
@@ -81,8 +89,13 @@ func ParseManifest(data []byte) (*Manifest, error) {
 			}
 			b := f
 			m.Base = &b
+			m.BaseSeq = f.Seq
 		case TypeIncr:
+			if f.Seq <= m.IncrSeq {
+				return nil, fmt.Errorf("invalid AOF manifest line %d: found a non-monotonic sequence number", line)
+			}
 			m.Incr = append(m.Incr, f)
+			m.IncrSeq = f.Seq
 		case TypeHistory:
 			m.History = append(m.History, f)
 		default:
@@ -107,6 +120,85 @@ func (m *Manifest) Bytes() []byte {
 	}
 	return b.Bytes()
 }
+
+// Clone returns a copy that can be changed without changing m.
+func (m *Manifest) Clone() *Manifest {
+	c := *m
+	if m.Base != nil {
+		b := *m.Base
+		c.Base = &b
+	}
+	c.Incr = append([]ManifestFile(nil), m.Incr...)
+	c.History = append([]ManifestFile(nil), m.History...)
+	return &c
+}
+
+// AddIncr appends the next incremental file (Redis's getNewIncrAofName) and returns
+// its name.
+func (m *Manifest) AddIncr(appendFilename string) string {
+	m.IncrSeq++
+	f := ManifestFile{Name: IncrName(appendFilename, m.IncrSeq), Seq: m.IncrSeq, Type: TypeIncr}
+	m.Incr = append(m.Incr, f)
+	return f.Name
+}
+
+// NewBase makes the next base file the base and the previous one, if any, history
+// (Redis's getNewBaseFileNameAndMarkPreAsHistory); it returns the new base's name.
+// rdb selects the RDB-preamble form of the name.
+func (m *Manifest) NewBase(appendFilename string, rdb bool) string {
+	if m.Base != nil {
+		old := *m.Base
+		old.Type = TypeHistory
+		m.History = append([]ManifestFile{old}, m.History...)
+	}
+	m.BaseSeq++
+	m.Base = &ManifestFile{Name: BaseName(appendFilename, m.BaseSeq, rdb), Seq: m.BaseSeq, Type: TypeBase}
+	return m.Base.Name
+}
+
+// IncrToHistory makes the incremental files history, all but the last one when
+// keepLast (the file being appended to), as Redis's markRewrittenIncrAofAsHistory:
+// a new base covers them.
+func (m *Manifest) IncrToHistory(keepLast bool) {
+	n := len(m.Incr)
+	if keepLast && n > 0 {
+		n--
+	}
+	moved := make([]ManifestFile, 0, n+len(m.History))
+	for _, f := range m.Incr[:n] {
+		f.Type = TypeHistory
+		moved = append(moved, f)
+	}
+	m.History = append(moved, m.History...)
+	m.Incr = append([]ManifestFile(nil), m.Incr[n:]...)
+}
+
+// Files lists the base (if any) and the incremental files, in loading order.
+func (m *Manifest) Files() []ManifestFile {
+	var fs []ManifestFile
+	if m.Base != nil {
+		fs = append(fs, *m.Base)
+	}
+	return append(fs, m.Incr...)
+}
+
+// LoadManifest reads dir's manifest for appendFilename; a missing one (or missing
+// directory) is an empty manifest and exists false.
+func LoadManifest(dir, appendFilename string) (m *Manifest, exists bool, err error) {
+	data, err := os.ReadFile(filepath.Join(dir, ManifestName(appendFilename)))
+	if errors.Is(err, os.ErrNotExist) {
+		return &Manifest{}, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	m, err = ParseManifest(data)
+	return m, err == nil, err
+}
+
+// TempIncrName is the incremental file Redis writes to while AOF is being turned on,
+// until the first rewrite gives it a sequence number.
+func TempIncrName(appendFilename string) string { return "temp-" + appendFilename + ".incr" }
 
 // ManifestName is the manifest's file name for an appendfilename.
 func ManifestName(appendFilename string) string { return appendFilename + ".manifest" }
