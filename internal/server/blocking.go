@@ -227,6 +227,7 @@ func (c *client) waitWhileBlocked() bool {
 		timer = t.C
 	}
 	// Replies of earlier commands in the batch go out now, as Redis would send them.
+	s.endBatch(c)
 	c.moveRepliesToPush()
 	pending := c.takeReplies()
 	wait := c.takeAOFWait() // under the lock: whoever serves c sets the next one
@@ -246,7 +247,7 @@ func (c *client) waitWhileBlocked() bool {
 	}
 	c.stopWatching()
 	s.mu.Lock()
-	s.batchClient = c
+	s.beginBatch(c)
 	s.beginClock(time.Now())
 	if c.blocked == b {
 		if !alive {

@@ -247,7 +247,7 @@ func (c *client) execBatch(protoErr error, pending int) {
 	s := c.srv
 	start := 0
 	s.mu.Lock()
-	s.batchClient = c
+	s.beginBatch(c)
 	now := time.Now()
 	s.beginClock(now)
 	c.lastInteraction = now.UnixMilli()
@@ -256,11 +256,12 @@ func (c *client) execBatch(protoErr error, pending int) {
 	s.stats.readsProcessed++
 	for i, end := range c.ends {
 		if i > 0 && i%maxBatchCommands == 0 {
+			s.endBatch(c)
 			c.moveRepliesToPush()
 			s.endClock()
 			s.mu.Unlock()
 			s.mu.Lock()
-			s.batchClient = c
+			s.beginBatch(c)
 			s.beginClock(time.Now())
 		}
 		c.argv = c.args[start:end:end] // capped: an append by a command must not reach the next one
@@ -282,6 +283,7 @@ func (c *client) execBatch(protoErr error, pending int) {
 		s.log.Debug("Protocol error from client", "addr", c.addr, "err", protoErr)
 	}
 	c.argv = nil
+	s.endBatch(c)
 	c.moveRepliesToPush()
 	s.stats.netOutputBytes += int64(len(c.w.B))
 	c.outLen, c.outCap = len(c.w.B), cap(c.w.B)
@@ -290,6 +292,27 @@ func (c *client) execBatch(protoErr error, pending int) {
 	}
 	s.endClock()
 	s.mu.Unlock()
+}
+
+// beginBatch notes that c's goroutine holds the executor lock to run a batch of c's
+// commands. Caller holds the lock.
+func (s *Server) beginBatch(c *client) {
+	s.batchClient = c
+	s.inBatch = true
+}
+
+// endBatch ends c's batch before the lock is released: the BCAST invalidations of the
+// keys the batch modified go out as one message per prefix, as Redis sends them once
+// per event-loop iteration; c's own come after its replies. Caller holds the lock.
+func (s *Server) endBatch(c *client) {
+	s.inBatch = false
+	if s.tracking.bcastKeys == 0 {
+		return
+	}
+	current := s.current
+	s.current = c
+	s.trackingBroadcastInvalidationMessages()
+	s.current = current
 }
 
 // flush writes the client's pending replies with one write.

@@ -58,6 +58,7 @@ func (s *Server) waitPause(c *client, cmd *command) {
 		c.detach()
 		end, until := s.pause.end, s.pause.until
 		c.flags |= flagBlocked
+		s.endBatch(c)
 		c.moveRepliesToPush()
 		s.endClock()
 		s.mu.Unlock()
@@ -69,7 +70,7 @@ func (s *Server) waitPause(c *client, cmd *command) {
 		}
 		t.Stop()
 		s.mu.Lock()
-		s.batchClient = c
+		s.beginBatch(c)
 		s.beginClock(time.Now())
 		c.flags &^= flagBlocked
 	}

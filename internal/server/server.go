@@ -42,6 +42,7 @@ type Server struct {
 	nextLoop         atomic.Uint32
 	goroutinePerConn bool
 	batchClient      *client // whose goroutine holds the executor lock for a batch, guarded by mu
+	inBatch          bool    // a client's batch is running (BCAST waits for its end), guarded by mu
 	numClients       atomic.Int64
 	monitors         []*client // guarded by mu
 	current          *client   // the client whose command is executing, guarded by mu

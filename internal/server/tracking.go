@@ -450,7 +450,10 @@ func (s *Server) trackingAfterCall(c *client, cmd *command, top bool) {
 		s.trackingLimitUsedSlots()
 		s.trackingHandlePendingKeyInvalidations(c)
 	}
-	s.trackingBroadcastInvalidationMessages()
+	if !s.inBatch {
+		// In a batch, they go out when it ends (endBatch).
+		s.trackingBroadcastInvalidationMessages()
+	}
 }
 
 // trackingRememberKeys adds the keys of the running read-only command to the table

@@ -266,6 +266,21 @@ func TestTrackingBcast(t *testing.T) {
 		a.send(encodeCommand("MSET", "obj:9", "1", "obj:2", "2"))
 		a.expectRead("+OK\r\n")
 		a.expectRead(invalidate3("obj:2", "obj:9"))
+		// The keys of a whole pipeline go in one message per prefix, as Redis sends
+		// them once per event-loop iteration; the tracking client's own come after all
+		// of its replies.
+		b.send(encodeCommand("SET", "user:7", "1") + encodeCommand("SET", "obj:7", "1") + encodeCommand("MSET", "user:8", "1", "user:6", "2"))
+		b.expectRead("+OK\r\n")
+		b.expectRead("+OK\r\n")
+		b.expectRead("+OK\r\n")
+		a.expectRead(invalidate3("obj:7"))
+		a.expectRead(invalidate3("user:6", "user:7", "user:8"))
+		a.expectQuiet()
+		a.send(encodeCommand("SET", "obj:8", "1") + encodeCommand("GET", "obj:8") + encodeCommand("SET", "obj:3", "1"))
+		a.expectRead("+OK\r\n")
+		a.expectRead("$1\r\n1\r\n")
+		a.expectRead("+OK\r\n")
+		a.expectRead(invalidate3("obj:3", "obj:8"))
 		a.expect("%3\r\n$5\r\nflags\r\n~2\r\n$2\r\non\r\n$5\r\nbcast\r\n$8\r\nredirect\r\n:0\r\n$8\r\nprefixes\r\n*2\r\n$4\r\nobj:\r\n$5\r\nuser:\r\n",
 			"CLIENT", "TRACKINGINFO")
 
