@@ -19,10 +19,13 @@
 #   load RDB                 time from starting the server on that dump.rdb until PING
 #                            answers +PONG (the file Redis wrote, the same bytes for both)
 # Ratio = Cairn/Redis: above 1 is better for requests/s, below 1 for times and memory.
-# bench/saveprobe does the PING loop, the RSS sampling and the load timing.
+# The redis-benchmark rows run in rounds (Cairn, Redis, Cairn, Redis, ...; a fresh server
+# each time) and show the median. bench/saveprobe does the PING loop, the RSS sampling and
+# the load timing.
 #
-# usage: bench/durability.sh [--quick] [--requests N] [--keys N] [--pin] [--out FILE]
-#   --quick        smoke run: 20,000 requests per row, 200,000 keys
+# usage: bench/durability.sh [--quick] [--rounds N] [--requests N] [--keys N] [--pin] [--out FILE]
+#   --quick        smoke run: 1 round, 20,000 requests per row, 200,000 keys
+#   --rounds N     rounds of the redis-benchmark rows (default 3)
 #   --requests N   requests per redis-benchmark row (default 100000)
 #   --keys N       keys for BGSAVE and load (default 1000000)
 #   --pin          servers on CPU 0, redis-benchmark and saveprobe on CPU 1 (taskset)
@@ -34,6 +37,7 @@ set -euo pipefail
 prog=durability.sh
 . "$(dirname "$0")/lib.sh"
 
+rounds=3
 requests=100000
 keys=1000000
 clients=50
@@ -42,16 +46,18 @@ pin=0
 out=""
 while [ $# -gt 0 ]; do
 	case "$1" in
-	--quick) requests=20000 keys=200000; shift ;;
+	--quick) rounds=1 requests=20000 keys=200000; shift ;;
+	--rounds) rounds="$2"; shift 2 ;;
 	--requests) requests="$2"; shift 2 ;;
 	--keys) keys="$2"; shift 2 ;;
 	--pin) pin=1; shift ;;
 	--out) out="$2"; shift 2 ;;
-	-h|--help) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '2,35p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "$prog: unknown option $1" >&2; exit 2 ;;
 	esac
 done
-case "$requests$keys" in *[!0-9]*|"") echo "$prog: --requests and --keys take numbers" >&2; exit 2 ;; esac
+case "$rounds$requests$keys" in *[!0-9]*|"") echo "$prog: --rounds, --requests and --keys take numbers" >&2; exit 2 ;; esac
+[ "$rounds" -ge 1 ] || { echo "$prog: --rounds must be at least 1" >&2; exit 2; }
 
 bench_need go redis-server redis-benchmark redis-cli
 bench_pins "$pin"
@@ -59,8 +65,11 @@ bench_init
 bench_build_cairn
 (cd "$bench_root" && go build -o "$tmp/saveprobe" ./bench/saveprobe)
 
-# Results, keyed by "<server> <row>".
+# Results, keyed by "<server> <row>"; the redis-benchmark rows hold one figure per round.
 declare -A res
+
+# median FIGURES...: the median (the lower middle one for an even count).
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 # bench_rps PORT ARGS...: run redis-benchmark (in the background, so that a signal
 # stops it at once) and print the requests/s of its one test.
@@ -75,26 +84,27 @@ bench_rps() {
 	tail -1 "$tmp/rb.csv" | cut -d, -f2 | tr -d '"'
 }
 
-# aof_rows NAME COMMAND...: the SET and GET-during-SET rows with appendfsync always.
+# aof_rows NAME ROUND COMMAND...: the SET and GET-during-SET rows with appendfsync always.
 aof_rows() {
-	local name=$1 port P load
-	shift
+	local name=$1 round=$2 port P load
+	shift 2
 	port=$(bench_freeport)
+	rm -rf "$tmp/$name-aof"
 	mkdir -p "$tmp/$name-aof"
 	bench_start "$name" "$port" "${srvpin[@]}" "$@" --port "$port" --bind 127.0.0.1 --save '' \
 		--appendonly yes --appendfsync always --dir "$tmp/$name-aof"
 	for P in 1 16; do
-		echo "$name: SET, appendfsync always, -P $P, $requests requests..." >&2
-		res[$name set$P]=$(bench_rps "$port" -t set -n "$requests" -P "$P")
+		echo "round $round/$rounds: $name: SET, appendfsync always, -P $P, $requests requests..." >&2
+		res[$name set$P]+=" $(bench_rps "$port" -t set -n "$requests" -P "$P")"
 	done
 	for P in 1 16; do
-		echo "$name: GET from $clients clients during the SET load, -P $P..." >&2
+		echo "round $round/$rounds: $name: GET from $clients clients during the SET load, -P $P..." >&2
 		"${loadpin[@]}" redis-benchmark -h 127.0.0.1 -p "$port" -c "$clients" -r "$keyspace" -P "$P" \
 			-t set -n 1000000000 -q >/dev/null 2>&1 &
 		load=$!
 		bench_track "$load"
 		sleep 1 # the write load is running
-		res[$name get$P]=$(bench_rps "$port" -t get -n "$requests" -P "$P")
+		res[$name get$P]+=" $(bench_rps "$port" -t get -n "$requests" -P "$P")"
 		kill "$load" 2>/dev/null || true
 		wait "$load" 2>/dev/null || true
 		bench_untrack "$load"
@@ -142,8 +152,14 @@ load_row() {
 	bench_stop "$pid" "$port"
 }
 
-aof_rows cairn "$tmp/cairn-server"
-aof_rows redis redis-server --daemonize no
+for round in $(seq "$rounds"); do
+	aof_rows cairn "$round" "$tmp/cairn-server"
+	aof_rows redis "$round" redis-server --daemonize no
+done
+for k in "${!res[@]}"; do
+	# shellcheck disable=SC2086 # the rounds' figures, split on purpose
+	res[$k]=$(median ${res[$k]})
+done
 save_rows cairn "$tmp/cairn-server"
 save_rows redis redis-server --daemonize no
 load_row cairn "$tmp/cairn-server"
@@ -159,7 +175,7 @@ row() {
 mb() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 {
 	echo "cairn-server $(cd "$bench_root" && git rev-parse --short HEAD 2>/dev/null || echo '?') vs redis-server $(bench_redis_version); $(nproc) CPUs, $([ "$pin" = 1 ] && echo "servers pinned to CPU 0, load to CPU 1" || echo "not pinned"); files on $(df -T "$tmp" | awk 'NR == 2 { print $2 " (" $1 ")" }')"
-	echo "redis-benchmark: $clients clients, random keys over $keyspace, $requests requests per row; BGSAVE and load: $keys keys (DEBUG POPULATE)"
+	echo "redis-benchmark: $clients clients, random keys over $keyspace, $requests requests per row, median of $rounds round(s); BGSAVE and load: $keys keys (DEBUG POPULATE)"
 	printf '%-34s %12s %12s %8s\n' row cairn redis ratio
 	for P in 1 16; do
 		row "SET always -P $P (req/s)" "${res[cairn set$P]}" "${res[redis set$P]}"
