@@ -45,6 +45,7 @@ type rdbState struct {
 	loadKeysExpired int64
 	scheduled       bool       // BGSAVE SCHEDULE while another save runs
 	job             *bgsaveJob // the running BGSAVE, nil when none
+	lastTry         int64      // when the last BGSAVE started, Unix seconds
 }
 
 // rdbPath is dir/dbfilename.
@@ -339,6 +340,7 @@ func (s *Server) bgsave() error {
 	s.rdb.job = job
 	s.rdb.bgsaveRunning = true
 	s.rdb.bgsaveStarted = time.Now()
+	s.rdb.lastTry = s.rdb.bgsaveStarted.Unix()
 	s.rdb.dirtyAtStart = s.dirty
 	s.rdb.saves++
 	s.log.Info("Background saving started (fork-less snapshot)")
@@ -391,23 +393,36 @@ func (s *Server) abortBgsave() {
 }
 
 // startScheduledBgsave starts the BGSAVE that BGSAVE SCHEDULE asked for, once none
-// runs. Caller holds the lock.
+// runs (after a failure, not before the retry delay). Caller holds the lock.
 func (s *Server) startScheduledBgsave() {
-	if s.rdb.scheduled && !s.rewriteBusy() {
+	if s.rdb.scheduled && !s.rewriteBusy() && s.bgsaveMayStart(time.Now().Unix()) {
 		s.rdb.scheduled = false
 		s.bgsave() //nolint:errcheck // nothing is running now
 	}
 }
 
-// checkSavePoints is the cron's `save <seconds> <changes>` rule. Caller holds the lock.
+// bgsaveRetryDelay is Redis's CONFIG_BGSAVE_RETRY_DELAY: after a failed BGSAVE, save
+// points and BGSAVE SCHEDULE try again only this many seconds after the last try.
+const bgsaveRetryDelay = 5
+
+// bgsaveMayStart is Redis's cron condition for an automatic BGSAVE: the last one
+// succeeded, or the last try is more than bgsaveRetryDelay seconds old.
+func (s *Server) bgsaveMayStart(now int64) bool {
+	return !s.rdb.bgsaveFailed || now-s.rdb.lastTry > bgsaveRetryDelay
+}
+
+// checkSavePoints is the cron's `save <seconds> <changes>` rule: a BGSAVE once some
+// save point has at least its changes, more than its seconds after the last save.
+// Caller holds the lock.
 func (s *Server) checkSavePoints() {
 	if s.rewriteBusy() || s.dirty == 0 {
 		return
 	}
-	elapsed := time.Now().Unix() - s.lastSave
+	now := time.Now().Unix()
+	elapsed := now - s.lastSave
 	for _, sp := range s.cfg.Save {
-		if s.dirty >= sp[1] && elapsed >= sp[0] {
-			s.log.Info("Changes in seconds. Saving...", "changes", sp[1], "seconds", sp[0])
+		if s.dirty >= sp[1] && elapsed > sp[0] && s.bgsaveMayStart(now) {
+			s.log.Info(fmt.Sprintf("%d changes in %d seconds. Saving...", sp[1], sp[0]))
 			s.bgsave() //nolint:errcheck // not running: checked above
 			return
 		}

@@ -3,6 +3,7 @@ package server
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -10,9 +11,11 @@ import (
 	"time"
 )
 
-// persistFields are the INFO persistence fields the save lifecycle changes.
-var persistFields = []string{"rdb_changes_since_last_save", "rdb_bgsave_in_progress", "rdb_last_bgsave_status",
-	"rdb_saves", "rdb_last_load_keys_expired", "rdb_last_load_keys_loaded", "loading"}
+// persistFields are the INFO persistence fields the save lifecycle changes (not
+// rdb_last_cow_size: Cairn has no fork, so no copy-on-write, and reports 0).
+var persistFields = []string{"loading", "async_loading", "rdb_changes_since_last_save", "rdb_bgsave_in_progress",
+	"rdb_last_bgsave_status", "rdb_last_bgsave_time_sec", "rdb_current_bgsave_time_sec", "rdb_saves",
+	"rdb_last_load_keys_expired", "rdb_last_load_keys_loaded"}
 
 // samePersistence compares the persistence fields of both servers and whether each has
 // a dump.rdb in its directory.
@@ -21,6 +24,15 @@ func (p *pair) samePersistence(what, cairnDir, redisDir string) {
 	got, want := p.both("INFO", "persistence")
 	g, w := infoFields(p.t, got), infoFields(p.t, want)
 	for _, name := range persistFields {
+		if strings.HasSuffix(name, "_time_sec") && g[name] != "-1" && w[name] != "-1" {
+			// Whole seconds of a save's duration: either may cross a second boundary.
+			gs, _ := strconv.Atoi(g[name])
+			ws, _ := strconv.Atoi(w[name])
+			if gs-ws > 1 || ws-gs > 1 {
+				p.t.Errorf("%s: %s is %q, redis-server has %q", what, name, g[name], w[name])
+			}
+			continue
+		}
 		if g[name] != w[name] {
 			p.t.Errorf("%s: %s is %q, redis-server has %q", what, name, g[name], w[name])
 		}
@@ -93,6 +105,37 @@ func TestFlushSaveAndReloadLikeRedis(t *testing.T) {
 	p.same("FUNCTION", "DELETE", "lib")
 	p.same("DEBUG", "RELOAD", "NOSAVE", "NOFLUSH", "MERGE") // the library comes back
 	p.same("FCALL", "f", "0")
+}
+
+// TestSaveCommandsLikeRedis: SAVE, BGSAVE [SCHEDULE] and LASTSAVE replies and the
+// persistence fields they leave, against redis-server 7.0.15.
+func TestSaveCommandsLikeRedis(t *testing.T) {
+	cdir, rdir := t.TempDir(), t.TempDir()
+	p := newPair(t, []string{"--dir", cdir}, []string{"--dir", rdir})
+	waitBoth := func() {
+		t.Helper()
+		waitNoBgsave(t, p.cairn)
+		waitNoBgsave(t, p.oracle)
+	}
+	p.samePersistence("a new server", cdir, rdir)
+	p.same("SAVE", "now")
+	p.same("BGSAVE", "now")
+	p.same("BGSAVE", "SCHEDULE", "x")
+	p.same("MSET", "a", "1", "b", "2")
+	p.same("SAVE")
+	p.samePersistence("after SAVE", cdir, rdir)
+	p.same("SET", "c", "3")
+	p.same("BGSAVE")
+	waitBoth()
+	p.samePersistence("after BGSAVE", cdir, rdir)
+	p.same("SET", "d", "4")
+	p.same("BGSAVE", "SCHEDULE") // nothing runs: it starts now
+	waitBoth()
+	p.samePersistence("after BGSAVE SCHEDULE", cdir, rdir)
+	got, want := p.both("LASTSAVE")
+	if !strings.HasPrefix(got, ":") || !strings.HasPrefix(want, ":") {
+		t.Errorf("LASTSAVE: cairn %q, redis %q", got, want)
+	}
 }
 
 // pausedBgsave makes the next BGSAVE stop after its first step, with the lock
@@ -276,4 +319,59 @@ func waitClosed(t *testing.T, done <-chan struct{}, what string) {
 	case <-time.After(10 * time.Second):
 		t.Fatalf("%s did not end", what)
 	}
+}
+
+// TestSavePoints: the cron starts a BGSAVE when a save point has its changes and more
+// than its seconds have passed since the last save; after a failed BGSAVE it tries
+// again only after the retry delay, as Redis. The clock is moved by editing the
+// server's timestamps and the cron step is run directly, so nothing waits on time.
+func TestSavePoints(t *testing.T) {
+	dir := t.TempDir()
+	s := startServer(t, "--dir", dir, "--save", "5 2")
+	rc := dial(t, s)
+	cron := func(edit func()) (saves int64, running bool) {
+		t.Helper()
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if edit != nil {
+			edit()
+		}
+		s.cronLocked()
+		return s.rdb.saves, s.rdb.bgsaveRunning
+	}
+	rc.expect("+OK\r\n", "SET", "a", "1")
+	if saves, running := cron(func() { s.lastSave -= 10 }); saves != 0 || running {
+		t.Fatalf("1 change of 2 started a save: saves %d, running %v", saves, running)
+	}
+	rc.expect("+OK\r\n", "SET", "a", "2")
+	if saves, _ := cron(nil); saves != 1 {
+		t.Fatalf("2 changes 10 s after the last save: saves %d, want 1", saves)
+	}
+	waitNoBgsave(t, rc)
+	if f := infoFields(t, rc.do("INFO", "persistence")); f["rdb_changes_since_last_save"] != "0" || f["rdb_last_bgsave_status"] != "ok" {
+		t.Fatalf("after the save point's BGSAVE: %v", f)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "dump.rdb")); err != nil {
+		t.Fatal(err)
+	}
+
+	// A failing save: retried only after bgsaveRetryDelay seconds.
+	s.mu.Lock()
+	s.cfg.DBFilename = "no/such/dir/dump.rdb"
+	s.mu.Unlock()
+	rc.expect("+OK\r\n", "MSET", "b", "1", "c", "2")
+	if saves, _ := cron(func() { s.lastSave -= 10 }); saves != 2 {
+		t.Fatalf("saves %d, want 2", saves)
+	}
+	waitNoBgsave(t, rc)
+	if f := infoFields(t, rc.do("INFO", "persistence")); f["rdb_last_bgsave_status"] != "err" {
+		t.Fatalf("rdb_last_bgsave_status:%s after a failed save", f["rdb_last_bgsave_status"])
+	}
+	if saves, running := cron(nil); saves != 2 || running {
+		t.Fatalf("retried at once after a failure: saves %d, running %v", saves, running)
+	}
+	if saves, _ := cron(func() { s.rdb.lastTry -= bgsaveRetryDelay + 1 }); saves != 3 {
+		t.Fatalf("not retried after the delay: saves %d, want 3", saves)
+	}
+	waitNoBgsave(t, rc)
 }
