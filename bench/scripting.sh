@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# scripting.sh: EVALSHA and MULTI/EXEC, cairn-server against redis-server side by side
-# (the performance rows of issue #4 but PUBLISH).
+# scripting.sh: EVALSHA, MULTI/EXEC and PUBLISH, cairn-server against redis-server side
+# by side (the performance rows of issue #4).
 #
 # Starts cairn-server and redis-server (both with --save '' --appendonly no) on free
 # loopback ports and runs, against each in turn (Cairn, Redis, Cairn, Redis, ...):
@@ -10,7 +10,10 @@
 #                 pipeline depths 1 and 16;
 #   multi 10 set  MULTI, 10 SETs of random keys and EXEC sent as one pipeline, by
 #                 bench/txload (redis-benchmark cannot send a transaction as one
-#                 request) over 50 connections; its rps are transactions per second.
+#                 request) over 50 connections; its rps are transactions per second;
+#   publish N     PUBLISH of a 5-byte message to a channel with N = 1 and N = 100
+#                 subscribers (bench/subscribers, on the load CPU, reading and
+#                 discarding), redis-benchmark, 50 clients, pipeline depths 1 and 16.
 # Prints the median over the rounds of requests/s, the ratio Cairn/Redis, p50/p99
 # latencies (ms) for both, and the CPU time each server used per request (µs, all its
 # threads, from /proc/<pid>/task/*/schedstat) with the ratio Redis/Cairn: on a machine
@@ -58,7 +61,7 @@ bench_pins "$pin"
 
 bench_init
 bench_build_cairn
-(cd "$bench_root" && go build -o "$tmp/txload" ./bench/txload)
+(cd "$bench_root" && go build -o "$tmp/txload" ./bench/txload && go build -o "$tmp/subscribers" ./bench/subscribers)
 cport=$(bench_freeport)
 bench_start cairn "$cport" "${srvpin[@]}" "$tmp/cairn-server" --port "$cport" --bind 127.0.0.1 \
 	--save '' --appendonly no --dir "$tmp"
@@ -118,6 +121,27 @@ for round in $(seq "$rounds"); do
 		read -r name port pid <<<"$server"
 		load "$name" "$pid" "$round" "multi 10 set" 1 $((requests / 10)) "$tmp/txload" -addr "127.0.0.1:$port" \
 			-clients "$clients" -requests $((requests / 10)) -keyspace "$keyspace" -sets 10
+	done
+	for nsubs in 1 100; do
+		for server in "${servers[@]}"; do
+			read -r name port pid <<<"$server"
+			"${loadpin[@]}" "$tmp/subscribers" -addr "127.0.0.1:$port" -n "$nsubs" -channel ch >"$tmp/subs.out" 2>"$tmp/subs.err" &
+			subs=$!
+			bench_track "$subs"
+			for _ in $(seq 200); do
+				grep -q ready "$tmp/subs.out" && break
+				kill -0 "$subs" 2>/dev/null || bench_die "subscribers for $name failed: $(cat "$tmp/subs.err")"
+				sleep 0.05
+			done
+			grep -q ready "$tmp/subs.out" || bench_die "subscribers for $name not ready"
+			for p in 1 16; do
+				load "$name" "$pid" "$round" "publish $nsubs" "$p" "$requests" redis-benchmark -h 127.0.0.1 -p "$port" \
+					-n "$requests" -c "$clients" -P "$p" --csv PUBLISH ch hello
+			done
+			kill "$subs"
+			wait "$subs" 2>/dev/null || true
+			bench_untrack "$subs"
+		done
 	done
 done
 
