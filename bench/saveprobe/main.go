@@ -10,7 +10,8 @@
 // millisecond. It prints one line of key=value fields: save_ms, pings, ping_max_ms and
 // ping_p99_ms during the save, base_max_ms (the longest PING before it), rss_kb before
 // the save, rss_peak_kb during it, and cow_kb (rdb_last_cow_size / 1024: what Redis's fork
-// child copied; 0 for Cairn, which does not fork).
+// child copied; 0 for Cairn, which does not fork). With -aof it measures BGREWRITEAOF
+// instead (aof_rewrite_in_progress, aof_last_bgrewrite_status, aof_last_cow_size).
 //
 // saveprobe waitload -addr A -since NS: polls PING on fresh connections every
 // millisecond until the server answers +PONG (not -LOADING, not refused) and prints
@@ -150,6 +151,7 @@ func bgsaveCmd(args []string) error {
 	addr := fs.String("addr", "127.0.0.1:6379", "server address")
 	pid := fs.Int("pid", 0, "the server's process id (for its RSS)")
 	baseline := fs.Duration("baseline", time.Second, "PING loop before the save, for comparison")
+	rewrite := fs.Bool("aof", false, "measure BGREWRITEAOF instead of BGSAVE")
 	fs.Parse(args) //nolint:errcheck // ExitOnError
 	if *pid <= 0 {
 		return errors.New("bgsave needs -pid")
@@ -201,12 +203,16 @@ func bgsaveCmd(args []string) error {
 			}
 		}
 	}()
+	cmd, started, running, status, cowField := "BGSAVE", "+Background saving started", "rdb_bgsave_in_progress", "rdb_last_bgsave_status", "rdb_last_cow_size"
+	if *rewrite {
+		cmd, started, running, status, cowField = "BGREWRITEAOF", "+Background append only file rewriting started", "aof_rewrite_in_progress", "aof_last_bgrewrite_status", "aof_last_cow_size"
+	}
 	start := time.Now()
-	line, _, err := ctl.do("BGSAVE")
-	if err != nil || !strings.HasPrefix(line, "+Background saving started") {
+	line, _, err := ctl.do(cmd)
+	if err != nil || !strings.HasPrefix(line, started) {
 		close(stop)
 		wg.Wait()
-		return fmt.Errorf("BGSAVE: %s %v", line, err)
+		return fmt.Errorf("%s: %s %v", cmd, line, err)
 	}
 	var info string
 	for {
@@ -214,7 +220,7 @@ func bgsaveCmd(args []string) error {
 		if _, info, err = ctl.do("INFO persistence"); err != nil {
 			break
 		}
-		if infoField(info, "rdb_bgsave_in_progress") == "0" {
+		if infoField(info, running) == "0" {
 			break
 		}
 	}
@@ -227,10 +233,10 @@ func bgsaveCmd(args []string) error {
 	if pingErr != nil {
 		return pingErr
 	}
-	if s := infoField(info, "rdb_last_bgsave_status"); s != "ok" {
-		return fmt.Errorf("rdb_last_bgsave_status:%s", s)
+	if s := infoField(info, status); s != "ok" {
+		return fmt.Errorf("%s:%s", status, s)
 	}
-	cow, _ := strconv.ParseInt(infoField(info, "rdb_last_cow_size"), 10, 64)
+	cow, _ := strconv.ParseInt(infoField(info, cowField), 10, 64)
 	slices.Sort(rtts)
 	ms := func(d time.Duration) string { return strconv.FormatFloat(d.Seconds()*1000, 'f', 3, 64) }
 	quantile := func(q float64) time.Duration {

@@ -560,3 +560,33 @@ func TestManifestAfterRewriteMatchesRedis(t *testing.T) {
 		t.Fatalf("got\n%s\nwant\n%s", got, want)
 	}
 }
+
+// TestSyncSaveDuringAOFRewrite: SAVE, FLUSHALL with save points and DEBUG RELOAD need
+// the keyspace's snapshot while a rewrite holds it (Redis runs them beside its child):
+// the rewrite's snapshot is completed first, and both files come out right.
+func TestSyncSaveDuringAOFRewrite(t *testing.T) {
+	dir := t.TempDir()
+	opts := []string{"--dir", dir, "--appendonly", "yes", "--enable-debug-command", "yes"}
+	s, done := startServerDone(t, opts...)
+	rc := dial(t, s)
+	rc.expect("+OK\r\n", "DEBUG", "POPULATE", "20000", "k", "5")
+	digest := rc.do("DEBUG", "DIGEST")
+	rc.expect("+OK\r\n", "CONFIG", "SET", "rdb-key-save-delay", "50") // ~1 s per snapshot
+	rc.expect("+Background append only file rewriting started\r\n", "BGREWRITEAOF")
+	waitInfo(t, rc, "aof_rewrite_in_progress", "1")
+	rc.expect("+OK\r\n", "SET", "k:1", "changed") // after the rewrite's snapshot began
+	rc.expect("+OK\r\n", "SAVE")
+	rc.expect("+OK\r\n", "CONFIG", "SET", "rdb-key-save-delay", "0")
+	info := waitRewrite(t, rc)
+	if info["aof_last_bgrewrite_status"] != "ok" {
+		t.Fatalf("INFO: %v", info)
+	}
+	after := rc.do("DEBUG", "DIGEST")
+	rc.expect("+OK\r\n", "DEBUG", "RELOAD") // from the dump.rdb SAVE wrote
+	rc.expect(after, "DEBUG", "DIGEST")
+	rc.expect("+OK\r\n", "SET", "k:1", "value") // DEBUG POPULATE cut "value:1" to 5 bytes
+	rc.expect(digest, "DEBUG", "DIGEST")
+	stopAndWait(t, s, done)
+	rc2 := dial(t, startServer(t, opts...)) // from the rewritten AOF
+	rc2.expect(digest, "DEBUG", "DIGEST")
+}

@@ -129,8 +129,9 @@ var rdbLoaders = map[keyspace.Type]func(v *rdb.Value, lim types.Limits) (keyspac
 // executor lock.
 type bgsaveJob struct {
 	snap    *keyspace.Snapshot
-	aborted bool // abortBgsave stopped it: its goroutine only removes its temp file
-	aofBase bool // the snapshot is an AOF base file's RDB preamble
+	aborted bool   // abortBgsave stopped it: its goroutine only removes its temp file
+	aofBase bool   // the snapshot is an AOF base file's RDB preamble
+	scratch []byte // drainSnapshot's copy of a step's bytes
 }
 
 // errBgsaveAborted ends a BGSAVE that FLUSHALL, DEBUG RELOAD or SHUTDOWN stopped.
@@ -228,14 +229,17 @@ func (s *Server) drainSnapshot(out *bytes.Buffer, w io.Writer, job *bgsaveJob) e
 	if out.Len() == 0 {
 		return nil
 	}
-	b := append([]byte(nil), out.Bytes()...)
-	out.Reset()
-	if job == nil {
-		_, err := w.Write(b)
+	if job == nil { // the lock stays held: nothing else appends to out meanwhile
+		_, err := w.Write(out.Bytes())
+		out.Reset()
 		return err
 	}
+	// Writes between steps emit into out while w writes: hand w a copy, in a buffer
+	// reused from step to step.
+	job.scratch = append(job.scratch[:0], out.Bytes()...)
+	out.Reset()
 	s.mu.Unlock()
-	_, err := w.Write(b)
+	_, err := w.Write(job.scratch)
 	if hook := s.bgsaveStepHook; hook != nil {
 		hook()
 	}
