@@ -386,3 +386,27 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// CeilTimes is (long long) ceill(x * 1000.0L) on x86-64: what redis-server 7.0.15 does
+// with these BLPOP timeouts (checked: -0.001 and -0.0009 block forever, -0.0011 is
+// negative, 0.0001 waits 1 ms, 1e30 and inf are negative).
+func TestCeilTimes(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want int64
+	}{
+		{"-0.001", 0}, {"-0.0009", 0}, {"-0.000999999", 0}, {"-1e-20", 0},
+		{"-0.0011", -1}, {"-0.0015", -1}, {"-1", -1000}, {"-2.5", -2500},
+		{"0", 0}, {"0.0001", 1}, {"0.0009", 1}, {"0.001", 1}, {"1.0005", 1001},
+		{"1", 1000}, {"1e15", 1e18}, {"9.2e15", 9.2e18},
+		{"1e30", math.MinInt64}, {"-1e30", math.MinInt64}, {"inf", math.MinInt64}, {"-inf", math.MinInt64},
+	} {
+		x, ok := ParseLongDouble([]byte(tc.in))
+		if !ok {
+			t.Fatalf("ParseLongDouble(%q) failed", tc.in)
+		}
+		if got := x.CeilTimes(1000); got != tc.want {
+			t.Errorf("CeilTimes(%s) = %d, want %d", tc.in, got, tc.want)
+		}
+	}
+}

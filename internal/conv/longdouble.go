@@ -420,3 +420,29 @@ func IncrByFloat(dst, cur []byte, exists bool, incr []byte) ([]byte, string) {
 	}
 	return FormatLongDouble(dst, value), ""
 }
+
+// CeilTimes returns (long long) ceill(x * k) as Redis computes it on x86-64: the
+// product rounded once to a long double, its ceiling, and the conversion to an integer,
+// which gives INT64_MIN for a value out of range, an infinity or NaN (cvttsd2si's
+// "integer indefinite"). Blocking commands compute their timeout in milliseconds so,
+// and a product just above -1 (-0.001 × 1000) has the ceiling -0: wait forever.
+func (x LongDouble) CeilTimes(k int64) int64 {
+	if x.kind != numFinite {
+		return math.MinInt64
+	}
+	p := x.big()
+	p.SetPrec(ldMantBits + 64).Mul(p, new(big.Float).SetInt64(k))
+	r, _ := LongDouble{}.roundKeep(p)
+	if r.kind != numFinite {
+		return math.MinInt64
+	}
+	f := r.big()
+	i, acc := f.Int(nil) // truncated toward zero
+	if acc == big.Below { // f > i: the ceiling is one more
+		i.Add(i, big.NewInt(1))
+	}
+	if !i.IsInt64() {
+		return math.MinInt64
+	}
+	return i.Int64()
+}

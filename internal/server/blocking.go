@@ -334,7 +334,8 @@ func copyArgv(argv [][]byte) [][]byte {
 }
 
 // parseBlockTimeout is Redis 7.0's getTimeoutFromObjectOrReply in seconds, for
-// blocking commands: a long double number of seconds, 0 = forever. A value whose
+// blocking commands: a long double number of seconds, 0 = forever, its milliseconds
+// computed in long double as Redis does (-0.001 is 0: forever). A value whose
 // milliseconds do not fit an int64 (1e30, inf) converts to INT64_MIN as on x86 and is
 // reported as negative, as 7.0.15 does. It returns the deadline (zero = forever).
 func (c *client) parseBlockTimeout(arg []byte) (time.Time, bool) {
@@ -343,13 +344,7 @@ func (c *client) parseBlockTimeout(arg []byte) (time.Time, bool) {
 		c.addError("ERR timeout is not a float or out of range")
 		return time.Time{}, false
 	}
-	ms := math.Ceil(ld.Float64() * 1000)
-	var tval int64
-	if ms >= math.MaxInt64 || ms < math.MinInt64 || math.IsNaN(ms) {
-		tval = math.MinInt64
-	} else {
-		tval = int64(ms)
-	}
+	tval := ld.CeilTimes(1000)
 	if tval < 0 {
 		c.addError(errTimeoutNeg)
 		return time.Time{}, false

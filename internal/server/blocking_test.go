@@ -523,3 +523,17 @@ func waitBlocked(t *testing.T, rc *rawConn, n int) {
 	}
 	t.Fatalf("no %d blocked clients", n)
 }
+
+// The timeout's milliseconds are computed in long double, as Redis does: -0.001 s is
+// -0.99999… ms, whose ceiling is 0 — block forever — while -0.0011 is negative.
+func TestBlockingTimeoutLongDouble(t *testing.T) {
+	onBoth(t, func(t *testing.T, addr string) {
+		a, b := dialAddr(t, addr), dialAddr(t, addr)
+		a.expect("-ERR timeout is negative\r\n", "BLPOP", "nokey", "-0.0011")
+		id := a.clientID()
+		a.send(encodeCommand("BLPOP", "nokey", "-0.001"))
+		eventually(t, func() bool { return strings.Contains(b.do("CLIENT", "LIST"), "cmd=blpop") })
+		b.expect(":1\r\n", "CLIENT", "UNBLOCK", id)
+		a.expectRead("*-1\r\n")
+	})
+}
