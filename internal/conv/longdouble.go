@@ -431,13 +431,13 @@ func (x LongDouble) CeilTimes(k int64) int64 {
 		return math.MinInt64
 	}
 	p := x.big()
-	p.SetPrec(ldMantBits + 64).Mul(p, new(big.Float).SetInt64(k))
+	p.SetPrec(ldMantBits+64).Mul(p, new(big.Float).SetInt64(k))
 	r, _ := LongDouble{}.roundKeep(p)
 	if r.kind != numFinite {
 		return math.MinInt64
 	}
 	f := r.big()
-	i, acc := f.Int(nil) // truncated toward zero
+	i, acc := f.Int(nil)  // truncated toward zero
 	if acc == big.Below { // f > i: the ceiling is one more
 		i.Add(i, big.NewInt(1))
 	}
