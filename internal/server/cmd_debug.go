@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cairn/internal/ds/quicklist"
 	"crypto/sha1"
 	"encoding/binary"
 	"encoding/hex"
@@ -603,15 +604,12 @@ func debugSetActiveExpire(c *client) {
 
 // DEBUG QUICKLIST-PACKED-THRESHOLD size
 func debugQuicklistPackedThreshold(c *client) {
+	// Process-wide, as in Redis: it applies to every list.
 	sz, ok := conv.ParseMemory(string(c.argv[2]))
-	if !ok || uint64(sz) > 1<<32-1<<20 {
+	if !ok || sz < 0 || !quicklist.SetPackedThreshold(int(sz)) {
 		c.addError("ERR argument must be a memory value bigger than 1 and smaller than 4gb")
 		return
 	}
-	if sz == 0 {
-		sz = 1 << 30
-	}
-	c.srv.admin.quicklistPackedThreshold = sz
 	c.w.OK()
 }
 

@@ -30,7 +30,6 @@ type adminState struct {
 	// DEBUG settings that wait for the machinery they tune: the list encoding, scripts,
 	// reply buffers, RDB loading. They are stored so that the DEBUG calls of Redis's
 	// test suite succeed and the code that grows them can read them.
-	quicklistPackedThreshold int64 // DEBUG QUICKLIST-PACKED-THRESHOLD; 0 = default (1 GB)
 	disableDenyScripts       bool  // DEBUG SET-DISABLE-DENY-SCRIPTS
 	replyBufferPeakResetTime int64 // DEBUG REPLYBUFFER PEAK-RESET-TIME, ms; -1 = never
 	replyBufferResizing      bool  // DEBUG REPLYBUFFER RESIZING

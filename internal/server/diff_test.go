@@ -383,7 +383,7 @@ func findOracle() (bin, why string) {
 
 // startOracleServer starts redis-server with its default configuration on a free
 // loopback port for the test's lifetime and returns its address.
-func startOracleServer(t *testing.T, bin string) string {
+func startOracleServer(t *testing.T, bin string, extra ...string) string {
 	t.Helper()
 	dir := t.TempDir()
 	for attempt := 0; ; attempt++ {
@@ -394,8 +394,9 @@ func startOracleServer(t *testing.T, bin string) string {
 		port := ln.Addr().(*net.TCPAddr).Port
 		ln.Close()
 		addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-		cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
-			"--dir", dir, "--daemonize", "no", "--logfile", filepath.Join(dir, "redis.log"))
+		args := append([]string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1",
+			"--dir", dir, "--daemonize", "no", "--logfile", filepath.Join(dir, "redis.log")}, extra...)
+		cmd := exec.Command(bin, args...)
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
