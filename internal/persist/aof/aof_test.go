@@ -263,3 +263,32 @@ func TestRotate(t *testing.T) {
 		}
 	}
 }
+
+// TestWaitAfterSwitchToAlways: a record written under everysec but not yet fsynced,
+// waited for after CONFIG SET appendfsync always, gets its fsync from the waiter (there
+// is nothing new for the flusher to write, and everysec's ticker no longer syncs).
+func TestWaitAfterSwitchToAlways(t *testing.T) {
+	f := &memFile{}
+	l := NewLog(f, 0, FsyncEverySec)
+	defer l.Close()
+	off := l.Append([]byte("*1\r\n$4\r\nPING\r\n"))
+	if err := l.Wait(off); err != nil {
+		t.Fatal(err)
+	}
+	l.SetPolicy(FsyncAlways)
+	done := make(chan error, 1)
+	go func() { done <- l.Wait(off) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Wait under always never returned for a written, unsynced record")
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if int64(f.synced) < off {
+		t.Fatalf("Wait returned under always with %d of %d bytes fsynced", f.synced, off)
+	}
+}

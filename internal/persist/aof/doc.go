@@ -5,12 +5,15 @@
 // # Group commit
 //
 // The server's executor appends each write's RESP-encoded command to the Log under a
-// short mutex (no I/O) and gets back the log offset at its end. A flusher goroutine
-// takes everything appended so far, writes it with one write, and — with appendfsync
+// short mutex (no I/O) and gets back the log offset at its end. A group commit takes
+// everything appended so far, writes it with one write, and — with appendfsync
 // always — one fsync, then publishes the synced offset. One fsync covers every record
 // appended meanwhile, and the executor never waits for the disk: a client whose batch
 // wrote waits (with no lock held) until the synced offset passes its own before its
-// replies are sent; reads never wait. With everysec the flusher writes promptly and
+// replies are sent; reads never wait. The first waiter to find no commit running does
+// the next one itself (the others wait for it), so a write needs no hand-off to another
+// goroutine; a flusher goroutine writes what nobody waits for. With everysec records are
+// written promptly and
 // fsyncs once a second; with no it leaves syncing to the OS. Under both, Wait returns
 // once the record is written (handed to the OS): a crash of the process loses no
 // acknowledged write, a power loss up to the last second's (everysec).

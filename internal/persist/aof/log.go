@@ -53,6 +53,7 @@ type Log struct {
 	err      error // sticky write/fsync error
 	closed   bool
 	drained  bool // the flusher has written everything and stopped (after Close)
+	flushing bool // a flush (flushLocked) holds a batch outside the lock
 	done     chan struct{}
 
 	// Rotation (Rotate): records from switchAt on go to next. gen counts the files
@@ -103,6 +104,13 @@ func (l *Log) Wait(off int64) error {
 			return nil
 		case l.drained:
 			return ErrClosed
+		}
+		if !l.flushing && !l.closed && (len(l.pending) > 0 || l.next != nil || l.policy == FsyncAlways && l.fsynced < off) {
+			// Nobody is writing: lead the next group commit here rather than wake the
+			// flusher and wait to be woken in turn (on a busy machine the flusher
+			// queues behind every runnable connection goroutine).
+			l.flushLocked()
+			continue
 		}
 		l.synced.Wait()
 	}
@@ -183,14 +191,14 @@ func (l *Log) Close() error {
 	return cerr
 }
 
-// flusher writes what was appended, group-committing: each round takes everything
-// queued since the last, so one write (and one fsync) covers many records. At a
-// rotation it finishes the old file (its last records, an fsync, close) first.
+// flusher writes what was appended when no waiter does it (records nobody waits for,
+// such as an expired key's DEL, or a waiter that arrives while another flush runs).
+// Close stops it once everything queued is written.
 func (l *Log) flusher() {
 	defer close(l.done)
 	l.mu.Lock()
 	for {
-		for len(l.pending) == 0 && l.next == nil && !l.closed {
+		for l.flushing || (len(l.pending) == 0 && l.next == nil && !l.closed) {
 			l.work.Wait()
 		}
 		if len(l.pending) == 0 && l.next == nil && l.closed {
@@ -199,52 +207,65 @@ func (l *Log) flusher() {
 			l.mu.Unlock()
 			return
 		}
-		buf, end, policy := l.pending, l.appended, l.policy
-		cur, next, switchAt := l.f, l.next, l.switchAt
-		size := l.written - l.fileBase // cur's size; the flusher is the only writer
-		l.pending, l.spare = l.spare[:0], nil
-		failed := l.err != nil
-		l.mu.Unlock()
-
-		var err error
-		rest := buf
-		if next != nil {
-			cut := len(buf) - int(end-switchAt)
-			err = finishFile(cur, buf[:cut], size, failed)
-			rest, cur, size = buf[cut:], next, 0
-		}
-		if !failed && err == nil && len(rest) > 0 {
-			err = writeRecords(cur, rest, size)
-			if err == nil && policy == FsyncAlways {
-				err = cur.Sync()
-			}
-		}
-
-		l.mu.Lock()
-		if cap(buf) <= 1<<20 {
-			l.spare = buf[:0]
-		}
-		if next != nil {
-			l.f, l.next, l.fileBase = next, nil, switchAt
-			l.gen++
-		}
-		switch {
-		case failed:
-		case err != nil:
-			l.err = err
-		default:
-			l.written = end
-			if next != nil {
-				l.fsynced = max(l.fsynced, switchAt)
-			}
-			if policy == FsyncAlways {
-				l.fsynced = end
-				l.fsyncs++
-				l.lastFsyncAt = time.Now()
-			}
-		}
-		l.synced.Broadcast()
+		l.flushLocked()
 	}
+}
+
+// flushLocked is one group commit: it takes everything queued, writes it with one write
+// and, under always, covers it with one fsync; at a rotation it first finishes the old
+// file (its last records, an fsync, close). Whoever finds no flush running calls it —
+// the flusher or a waiter — so the batches are written in order, one at a time. Caller
+// holds l.mu with l.flushing false; it is released during the I/O.
+func (l *Log) flushLocked() {
+	buf, end, policy := l.pending, l.appended, l.policy
+	cur, next, switchAt := l.f, l.next, l.switchAt
+	size := l.written - l.fileBase // cur's size; flushes are serialised by l.flushing
+	needSync := policy == FsyncAlways && (len(buf) > 0 || l.fsynced < end)
+	l.pending, l.spare = l.spare[:0], nil
+	failed := l.err != nil
+	l.flushing = true
+	l.mu.Unlock()
+
+	var err error
+	rest := buf
+	if next != nil {
+		cut := len(buf) - int(end-switchAt)
+		err = finishFile(cur, buf[:cut], size, failed)
+		rest, cur, size = buf[cut:], next, 0
+	}
+	if !failed && err == nil && len(rest) > 0 {
+		err = writeRecords(cur, rest, size)
+	}
+	if !failed && err == nil && needSync {
+		err = cur.Sync()
+	}
+
+	l.mu.Lock()
+	l.flushing = false
+	if cap(buf) <= 1<<20 {
+		l.spare = buf[:0]
+	}
+	if next != nil {
+		l.f, l.next, l.fileBase = next, nil, switchAt
+		l.gen++
+	}
+	switch {
+	case failed:
+	case err != nil:
+		l.err = err
+	default:
+		l.written = end
+		if next != nil {
+			l.fsynced = max(l.fsynced, switchAt)
+		}
+		if needSync {
+			l.fsynced = end
+			l.fsyncs++
+			l.lastFsyncAt = time.Now()
+		}
+	}
+	l.synced.Broadcast()
+	l.work.Signal() // more may have been queued meanwhile, with nobody to wait for it
 }
 
 // finishFile writes a rotated-out file's last records (unless the log has failed),
