@@ -207,12 +207,13 @@ func (s *Server) openAOF() error {
 	if m.Base == nil && len(m.Incr) == 0 {
 		name := m.NewBase(cfg.AppendFilename, cfg.AOFUseRDBPreamble)
 		s.mu.Lock()
-		n, err := s.writeBaseFile(filepath.Join(dir, name), cfg.AOFUseRDBPreamble)
+		_, err := s.writeBaseFile(filepath.Join(dir, name), cfg.AOFUseRDBPreamble)
 		s.mu.Unlock()
 		if err != nil {
 			return fmt.Errorf("creating the AOF base file %s: %w", name, err)
 		}
-		a.sizeOther = n
+		// Not counted in aof_current_size, as in Redis (which starts it from what it
+		// loaded: nothing).
 		s.log.Info("Creating AOF base file " + name + " on server start")
 	}
 	if len(m.Incr) == 0 {

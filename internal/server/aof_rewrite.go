@@ -87,8 +87,9 @@ type rewriteJob struct {
 	tmpPath        string // the new base while it is written (dir/temp-rewriteaof-bg-<pid>.aof)
 	rdb            bool   // the base is an RDB preamble
 	incr           *os.File
-	incrName       string // the incremental file appends switch to; nil/"" with the AOF off
-	waitRewrite    bool   // the rewrite that turns the AOF on: incr is the temporary file
+	incrName       string        // the incremental file appends switch to; nil/"" with the AOF off
+	waitRewrite    bool          // the rewrite that turns the AOF on: incr is the temporary file
+	manifest       *aof.Manifest // with incr added, until the goroutine has written it
 	snap           *bgsaveJob
 	aborted        atomic.Bool // set with snap.aborted, under the lock
 	done           chan struct{}
@@ -179,38 +180,42 @@ func (s *Server) rewriteAppendOnlyFileBackground() error {
 
 // openRewriteIncr opens the incremental file the log switches to when the rewrite's
 // snapshot is taken: the temporary one while the AOF is being turned on, else the
-// next one, which is added to the manifest now.
+// next one, which the rewrite's goroutine adds to the manifest before the switch.
 func (s *Server) openRewriteIncr(j *rewriteJob) error {
-	var m *aof.Manifest
 	if j.waitRewrite {
 		j.incrName = aof.TempIncrName(j.appendFilename)
 	} else {
-		m = s.aofrw.manifest.Clone()
-		j.incrName = m.AddIncr(j.appendFilename)
+		j.manifest = s.aofrw.manifest.Clone()
+		j.incrName = j.manifest.AddIncr(j.appendFilename)
 	}
 	f, err := os.OpenFile(filepath.Join(j.dir, j.incrName), os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
 		return err
 	}
-	if m != nil {
-		if err := aof.WriteManifest(j.dir, j.appendFilename, m); err != nil {
-			f.Close()
-			os.Remove(filepath.Join(j.dir, j.incrName))
-			return err
-		}
-		s.aofrw.manifest = m
-	}
 	j.incr = f
 	return nil
 }
 
-// runRewrite is the rewrite's goroutine: snapshot, base file, new manifest.
+// runRewrite is the rewrite's goroutine: new incremental file in the manifest, then
+// snapshot, base file, new manifest.
 func (s *Server) runRewrite(j *rewriteJob) {
 	defer close(j.done)
+	var err error
+	if j.manifest != nil {
+		// Listed before any write goes to it (no other rewrite changes the manifest
+		// meanwhile), and without the lock: the fsyncs never pause the executor.
+		err = aof.WriteManifest(j.dir, j.appendFilename, j.manifest)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	err := errRewriteStopped
-	if !j.aborted.Load() {
+	if err == nil && j.manifest != nil {
+		s.aofrw.manifest = j.manifest
+		j.manifest = nil
+	}
+	if err == nil && j.aborted.Load() {
+		err = errRewriteStopped
+	}
+	if err == nil {
 		s.switchToRewriteIncr(j)
 		err = s.writeRewriteBase(j)
 		if err == nil && j.aborted.Load() {
@@ -356,11 +361,14 @@ func (s *Server) deleteHistoryFiles(dir string, m *aof.Manifest) {
 // endRewrite records how the rewrite ended and starts what waited for it. Caller
 // holds the lock.
 func (s *Server) endRewrite(j *rewriteJob, err error) {
-	if j.incr != nil { // stopped before the switch
+	if j.incr != nil { // stopped or failed before the switch
 		j.incr.Close()
 		j.incr = nil
+		if j.manifest != nil { // and never listed in the manifest
+			os.Remove(filepath.Join(j.dir, j.incrName))
+		}
 	}
-	os.Remove(j.tmpPath)
+	removeFile(j.tmpPath)
 	switch {
 	case j.aborted.Load():
 		if j.waitRewrite {
@@ -389,6 +397,14 @@ func (s *Server) endRewrite(j *rewriteJob, err error) {
 	}
 	s.aofrw.job = nil
 	s.startScheduledBgsave()
+}
+
+// removeFile removes path if it is a regular file (a temporary file of ours; never
+// what else took its name).
+func removeFile(path string) {
+	if fi, err := os.Lstat(path); err == nil && fi.Mode().IsRegular() {
+		os.Remove(path)
+	}
 }
 
 // killRewrite stops the rewrite in progress, if any (Redis's killAppendOnlyChild):

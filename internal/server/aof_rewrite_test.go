@@ -590,3 +590,27 @@ func TestSyncSaveDuringAOFRewrite(t *testing.T) {
 	rc2 := dial(t, startServer(t, opts...)) // from the rewritten AOF
 	rc2.expect(digest, "DEBUG", "DIGEST")
 }
+
+// TestAutoAOFRewriteBacksOff: after three failed rewrites in a row, automatic ones
+// wait (Redis's aofRewriteLimited: a minute first); BGREWRITEAOF still runs at once.
+func TestAutoAOFRewriteBacksOff(t *testing.T) {
+	dir := t.TempDir()
+	s := startServer(t, "--dir", dir, "--appendonly", "yes", "--auto-aof-rewrite-min-size", "0", "--hz", "100")
+	rc := dial(t, s)
+	blocker := filepath.Join(dir, fmt.Sprintf("temp-rewriteaof-bg-%d.aof", os.Getpid()))
+	if err := os.Mkdir(blocker, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	rc.expect("+OK\r\n", "SET", "k", "v") // the AOF has grown past its (empty) base: rewrites start
+	waitInfo(t, rc, "aof_rewrites_consecutive_failures", "3")
+	waitRewrite(t, rc)
+	time.Sleep(300 * time.Millisecond) // 30 cron ticks
+	if info := infoFields(t, rc.do("INFO", "persistence")); info["aof_rewrites"] != "3" {
+		t.Fatalf("automatic rewrites went on after 3 failures: %v", info)
+	}
+	os.Remove(blocker)
+	rc.expect("+Background append only file rewriting started\r\n", "BGREWRITEAOF")
+	if info := waitRewrite(t, rc); info["aof_last_bgrewrite_status"] != "ok" || info["aof_rewrites"] != "4" {
+		t.Fatalf("INFO after BGREWRITEAOF: %v", info)
+	}
+}
