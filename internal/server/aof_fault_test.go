@@ -239,6 +239,9 @@ func TestAOFWriteAndFsyncErrors(t *testing.T) {
 			rc2.expect(misconf, "INCR", "counter")
 			rc2.expect("$1\r\n1\r\n", "GET", "before")
 			rc2.expect("$-1\r\n", "GET", "after")
+			if info := rc2.do("INFO", "persistence"); !strings.Contains(info, "aof_last_write_status:err\r\n") {
+				t.Errorf("INFO persistence after the failure:\n%s", info)
+			}
 			stopAndWait(t, s, done)
 
 			path := filepath.Join(dir, "appendonlydir", "appendonly.aof.1.incr.aof")
