@@ -3,15 +3,19 @@
 #
 # Builds cairn-server, starts it and redis-server (both with --save '' --appendonly no)
 # on free loopback ports, and runs redis-benchmark against each in turn (Cairn, Redis,
-# Cairn, Redis, ...; FLUSHALL before every run) over 100,000 random keys:
+# Cairn, Redis, ...; FLUSHALL before each group) over 100,000 random keys:
 #   P1     50 clients, no pipelining: SET GET INCR LPUSH LPOP SADD HSET ZADD MSET (10 keys)
 #   P16    the same tests, 50 clients, pipeline depth 16
 #   1KB    SET and GET with 1,024-byte values, 50 clients, no pipelining
 #   c1000  SET and GET with 1,000 clients, no pipelining
 # Prints one row per test and group: requests/s of each server (median over the rounds),
 # the throughput ratio Cairn/Redis, p50 and p99 latency (ms) of each and the p99 ratio
-# Cairn/Redis; then the geometric mean of the throughput ratios, the lowest throughput
-# ratio and the highest p99 ratio, with their rows.
+# Cairn/Redis, and the CPU time each server used per request (µs, all its threads, from
+# /proc/<pid>/task/*/schedstat) with the ratio Redis/Cairn (above 1: Cairn uses less);
+# then the geometric mean of the throughput ratios, the lowest throughput ratio, the
+# highest p99 ratio and the CPU ratios' geometric mean and lowest, with their rows. On
+# a machine other work keeps busy, throughput and latency say little; CPU per request
+# still compares the servers' efficiency.
 #
 # usage: bench/compare.sh [--quick] [--rounds N] [--requests N] [--tests LIST] [--pin] [--out FILE]
 #   --quick        smoke run: 1 round of 20,000 requests per test
@@ -38,7 +42,7 @@ out=""
 keyspace=100000
 tests="set,get,incr,lpush,lpop,sadd,hset,zadd,mset"
 
-usage() { sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--quick) rounds=1 requests=20000; shift ;;
@@ -72,43 +76,50 @@ bench_build_cairn
 cport=$(bench_freeport)
 bench_start cairn "$cport" "${srvpin[@]}" "$tmp/cairn-server" --port "$cport" --bind 127.0.0.1 \
 	--save '' --appendonly no --dir "$tmp"
+cpid=$started
 rport=$(bench_freeport)
 while [ "$rport" = "$cport" ]; do rport=$(bench_freeport); done
 bench_start redis "$rport" "${srvpin[@]}" redis-server --port "$rport" --bind 127.0.0.1 \
 	--save '' --appendonly no --dir "$tmp" --daemonize no
+rpid=$started
 
-# run <server> <port> <group> <round>: one redis-benchmark run on an empty data set;
-# its CSV rows go to results.csv prefixed with server,group,round.
+# run <server> <port> <pid> <group> <round>: the group's tests on an empty data set, one
+# redis-benchmark run per test (in the order given, so GET finds SET's keys), each with
+# the server's CPU time around it; the CSV rows go to results.csv prefixed with
+# server,group,round and followed by the CPU µs per request.
 # redis-benchmark runs in the background so that a signal interrupts `wait` and the
 # trap stops everything at once, instead of after the benchmark.
 run() {
-	local label pipeline clients size gtests n
-	IFS='|' read -r label pipeline clients size gtests <<<"$3"
-	echo "round $4/$rounds: $1 $label (-P $pipeline -c $clients -d $size -t $gtests)" >&2
+	local label pipeline clients size gtests t bench cpu0 cpu1
+	IFS='|' read -r label pipeline clients size gtests <<<"$4"
+	echo "round $5/$rounds: $1 $label (-P $pipeline -c $clients -d $size -t $gtests)" >&2
 	redis-cli -p "$2" flushall >/dev/null
-	"${loadpin[@]}" redis-benchmark -h 127.0.0.1 -p "$2" -t "$gtests" -n "$requests" \
-		-c "$clients" -r "$keyspace" -P "$pipeline" -d "$size" --csv >"$tmp/run.csv" 2>"$tmp/run.err" &
-	local bench=$!
-	bench_track "$bench"
-	wait "$bench" || bench_die "redis-benchmark failed against $1: $(cat "$tmp/run.err" "$tmp/run.csv")"
-	bench_untrack "$bench"
-	n=$(tr ',' '\n' <<<"$gtests" | grep -c .)
-	[ "$(($(wc -l <"$tmp/run.csv") - 1))" -eq "$n" ] ||
-		bench_die "redis-benchmark against $1 reported $(($(wc -l <"$tmp/run.csv") - 1)) of $n tests: $(cat "$tmp/run.err" "$tmp/run.csv")"
-	tr -d '"' <"$tmp/run.csv" |
-		awk -F, -v s="$1" -v g="$label|$pipeline|$clients|$size" -v r="$4" \
-			'NR > 1 && NF >= 8 { print s "," g "," r "," $0 }' >>"$tmp/results.csv"
+	for t in ${gtests//,/ }; do
+		cpu0=$(bench_cpu_ns "$3")
+		"${loadpin[@]}" redis-benchmark -h 127.0.0.1 -p "$2" -t "$t" -n "$requests" \
+			-c "$clients" -r "$keyspace" -P "$pipeline" -d "$size" --csv >"$tmp/run.csv" 2>"$tmp/run.err" &
+		bench=$!
+		bench_track "$bench"
+		wait "$bench" || bench_die "redis-benchmark -t $t failed against $1: $(cat "$tmp/run.err" "$tmp/run.csv")"
+		bench_untrack "$bench"
+		cpu1=$(bench_cpu_ns "$3")
+		[ "$(wc -l <"$tmp/run.csv")" -eq 2 ] ||
+			bench_die "redis-benchmark -t $t against $1 reported no result: $(cat "$tmp/run.err" "$tmp/run.csv")"
+		tr -d '"' <"$tmp/run.csv" |
+			awk -F, -v s="$1" -v g="$label|$pipeline|$clients|$size" -v r="$5" -v cpu="$(((cpu1 - cpu0) / requests))" \
+				'NR == 2 && NF >= 8 { print s "," g "," r "," $0 "," cpu / 1000 }' >>"$tmp/results.csv"
+	done
 }
 
 : >"$tmp/results.csv"
 for round in $(seq "$rounds"); do
 	for g in "${groups[@]}"; do
-		run cairn "$cport" "$g" "$round"
-		run redis "$rport" "$g" "$round"
+		run cairn "$cport" "$cpid" "$g" "$round"
+		run redis "$rport" "$rpid" "$g" "$round"
 	done
 done
 
-# Columns of results.csv: server,group|P|clients|size,round,test,rps,avg,min,p50,p95,p99,max.
+# Columns of results.csv: server,group|P|clients|size,round,test,rps,avg,min,p50,p95,p99,max,cpu.
 {
 	echo "cairn-server $(cd "$bench_root" && git rev-parse --short HEAD 2>/dev/null || echo '?') vs redis-server $(bench_redis_version): redis-benchmark -r $keyspace -n $requests, median of $rounds round(s), $(nproc) CPUs, $([ "$pin" = 1 ] && echo "servers pinned to CPU 0, load to CPU 1" || echo "not pinned")"
 	awk -F, '
@@ -123,11 +134,12 @@ done
 		vals[$1, row, "rps"] = vals[$1, row, "rps"] " " $5
 		vals[$1, row, "p50"] = vals[$1, row, "p50"] " " $8
 		vals[$1, row, "p99"] = vals[$1, row, "p99"] " " $10
+		vals[$1, row, "cpu"] = vals[$1, row, "cpu"] " " $12
 	}
 	END {
-		printf "%-15s %-6s %3s %5s %5s %10s %10s %6s %7s %7s %7s %7s %6s\n", "test", "group", "P", "c", "bytes",
-			"cairn rps", "redis rps", "ratio", "c p50", "r p50", "c p99", "r p99", "p99 r"
-		logsum = 0; nratio = 0; low = -1; high = -1
+		printf "%-15s %-6s %3s %5s %5s %10s %10s %6s %7s %7s %7s %7s %6s %6s %6s %6s\n", "test", "group", "P", "c", "bytes",
+			"cairn rps", "redis rps", "ratio", "c p50", "r p50", "c p99", "r p99", "p99 r", "c cpu", "r cpu", "cpu r"
+		logsum = 0; nratio = 0; low = -1; high = -1; cpulog = 0; ncpu = 0; cpulow = -1
 		for (i = 1; i <= rows; i++) {
 			split(order[i], k, SUBSEP)
 			split(k[2], g, "|")
@@ -136,8 +148,13 @@ done
 			c99 = median("cairn" SUBSEP order[i] SUBSEP "p99"); r99 = median("redis" SUBSEP order[i] SUBSEP "p99")
 			ratio = rr > 0 ? cr / rr : 0
 			p99r = r99 > 0 ? c99 / r99 : 0
-			printf "%-15s %-6s %3s %5s %5s %10.0f %10.0f %6.2f %7.3f %7.3f %7.3f %7.3f %6.2f\n", k[1], g[1], g[2], g[3], g[4],
-				cr, rr, ratio, median("cairn" SUBSEP order[i] SUBSEP "p50"), median("redis" SUBSEP order[i] SUBSEP "p50"), c99, r99, p99r
+			cc = median("cairn" SUBSEP order[i] SUBSEP "cpu"); rc = median("redis" SUBSEP order[i] SUBSEP "cpu")
+			cpur = (cc > 0) ? rc / cc : 0
+			printf "%-15s %-6s %3s %5s %5s %10.0f %10.0f %6.2f %7.3f %7.3f %7.3f %7.3f %6.2f %6.2f %6.2f %6.2f\n", k[1], g[1], g[2], g[3], g[4],
+				cr, rr, ratio, median("cairn" SUBSEP order[i] SUBSEP "p50"), median("redis" SUBSEP order[i] SUBSEP "p50"), c99, r99, p99r,
+				cc, rc, cpur
+			if (cpur > 0) { cpulog += log(cpur); ncpu++ }
+			if (cpulow < 0 || cpur < cpulow) { cpulow = cpur; cpulowrow = name }
 			if (ratio > 0) { logsum += log(ratio); nratio++ }
 			if (low < 0 || ratio < low) { low = ratio; lowrow = name }
 			if (p99r > high) { high = p99r; highrow = name }
@@ -145,6 +162,7 @@ done
 		if (nratio > 0) printf "geometric mean of the throughput ratios: %.2f over %d rows\n", exp(logsum / nratio), nratio
 		printf "lowest throughput ratio: %.2f (%s)\n", low, lowrow
 		printf "highest p99 ratio: %.2f (%s)\n", high, highrow
+		if (ncpu > 0) printf "CPU per request, ratio Redis/Cairn: geometric mean %.2f, lowest %.2f (%s)\n", exp(cpulog / ncpu), cpulow, cpulowrow
 	}' "$tmp/results.csv"
 } >"$tmp/table.txt"
 

@@ -141,5 +141,8 @@ bench_stop() {
 # bench_rss_kb PID: the resident set size of PID in kB (VmRSS).
 bench_rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 
+# bench_cpu_ns PID: the CPU time all threads of PID have used so far, in ns.
+bench_cpu_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%.0f", s }'; }
+
 # bench_redis_version prints redis-server's version (7.0.15).
 bench_redis_version() { redis-server --version | sed -n 's/.*v=\([^ ]*\).*/\1/p'; }
