@@ -41,12 +41,7 @@ func bgsaveCommand(c *client) {
 			return
 		}
 	}
-	if s.rdb.bgsaveRunning {
-		if schedule {
-			s.rdb.scheduled = true
-			c.w.SimpleString("Background saving scheduled")
-			return
-		}
+	if s.rdb.bgsaveRunning { // even with SCHEDULE, as Redis
 		c.addError("ERR Background save already in progress")
 		return
 	}
