@@ -82,6 +82,9 @@ func TestMutated(t *testing.T) {
 			i := r.IntN(len(m))
 			m[i] ^= byte(1 + r.IntN(255))
 		}
+		if bytes.Equal(m, file) {
+			continue // flips of one byte that cancelled out
+		}
 		if err := decodeErr(m, DecoderOptions{}); err == nil {
 			t.Fatalf("mutated file decoded: %x", m)
 		}
