@@ -12,11 +12,13 @@
 // wrote waits (with no lock held) until the synced offset passes its own before its
 // replies are sent; reads never wait. The first waiter to find no commit running does
 // the next one itself (the others wait for it), so a write needs no hand-off to another
-// goroutine; a flusher goroutine writes what nobody waits for. With everysec records are
-// written promptly and
-// fsyncs once a second; with no it leaves syncing to the OS. Under both, Wait returns
-// once the record is written (handed to the OS): a crash of the process loses no
-// acknowledged write, a power loss up to the last second's (everysec).
+// goroutine; a flusher goroutine writes what nobody waits for. Under always the leader
+// yields the processor once before it takes the batch, so that clients ready to run
+// queue their records first and share its fsync (an fdatasync, as Redis's). With
+// everysec records are written promptly and fsynced once a second; with no syncing is
+// left to the OS. Under both, Wait returns once the record is written (handed to the
+// OS): a crash of the process loses no acknowledged write, a power loss up to the last
+// second's (everysec).
 //
 // A write that fails part-way is cut off the file again (when the File can Truncate),
 // so the file keeps ending with a complete command.
