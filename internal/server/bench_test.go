@@ -157,6 +157,7 @@ func TestGetSetZeroAllocs(t *testing.T) {
 		{"GET missing", nil, []string{"GET", "nokey"}},
 		{"SET overwrite", []string{"SET", "key:000001", value100}, []string{"SET", "key:000001", value100}},
 		{"SET overwrite int", []string{"SET", "n", "12345"}, []string{"SET", "n", "67890"}},
+		{"MSET overwrite", []string{"MSET", "key:000001", value100, "key:000002", "xyz"}, []string{"MSET", "key:000001", value100, "key:000002", "abc"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -365,7 +365,14 @@ func (c *client) msetGeneric(nx bool) {
 	}
 	s := c.srv
 	for j := 1; j < len(c.argv); j += 2 {
-		c.db.Set(c.argv[j], keyspace.NewStringObject(c.argv[j+1], nil), false)
+		// As Redis's setKey: a write lookup first (an expired key is deleted, with its
+		// event), and the old string's buffer is reused, as SET does: an MSET
+		// overwriting existing keys allocates nothing.
+		var reuse []byte
+		if e := c.db.LookupWrite(c.argv[j], now); e != nil && e.Obj.Type == keyspace.TypeString {
+			reuse = e.Obj.Str
+		}
+		c.db.Set(c.argv[j], keyspace.NewStringObject(c.argv[j+1], reuse), false)
 		s.signalModifiedKey(c.db, c.argv[j])
 		s.notifyKeyspaceEvent(notifyString, "set", c.argv[j], c.db.ID)
 	}
