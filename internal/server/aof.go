@@ -123,6 +123,24 @@ func (w aofWait) wait() error {
 	return w.log.Wait(w.off)
 }
 
+// durable reports without blocking what wait would return now (done, or the error).
+func (w aofWait) durable() (bool, error) {
+	if w.off == 0 {
+		return true, nil
+	}
+	return w.log.Durable(w.off)
+}
+
+// wakeFsyncWaiters is every AOF log's notification after a group commit: it wakes the
+// I/O loops that have connections parked for their writes to be durable.
+func (s *Server) wakeFsyncWaiters() {
+	for _, l := range s.loops {
+		if l.hasWaiters.Load() {
+			wakeSignal(l.wakeFD)
+		}
+	}
+}
+
 // appendRESPCommand encodes argv as a RESP array.
 func appendRESPCommand(b []byte, argv ...[]byte) []byte {
 	w := resp.Writer{B: b, Proto: 2}
@@ -240,6 +258,7 @@ func (s *Server) openAOF() error {
 		lf = s.aofFileHook(f)
 	}
 	a.log = aof.NewLog(lf, st.Size(), a.policy)
+	a.log.SetNotify(s.wakeFsyncWaiters)
 	s.mu.Lock() // clients are served meanwhile (loading.go)
 	defer s.mu.Unlock()
 	s.aof = a

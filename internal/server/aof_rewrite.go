@@ -239,6 +239,7 @@ func (s *Server) switchToRewriteIncr(j *rewriteJob) {
 	if j.waitRewrite {
 		policy := aof.ParsePolicy(s.cfg.AppendFsync)
 		s.aof = &aofState{log: aof.NewLog(f, 0, policy), policy: policy, dir: j.dir, db: -1}
+		s.aof.log.SetNotify(s.wakeFsyncWaiters)
 		return
 	}
 	a := s.aof

@@ -110,6 +110,8 @@ type client struct {
 	readFn, writeFn func(fd uintptr) bool
 	rawOut          []byte
 	rawN            int
+	fsyncWait       aofWait // a parked connection's wait (ioLoop.park)
+	parkedOpen      bool    // ... and whether it stays open after its replies
 	rawErr          error
 }
 
@@ -219,12 +221,17 @@ func (c *client) processBuffered() bool {
 	if len(c.ends) > 0 || protoErr != nil {
 		c.execBatch(protoErr, pending)
 	}
-	if c.aofWait > 0 {
+	parked := false
+	if c.aofWait > 0 && c.loop != nil {
+		// In a loop the connection is parked instead (ioLoop.park): its replies go
+		// out when the loop sees the log durable, without a goroutine waiting.
+		c.fsyncWait = c.takeAOFWait()
+		parked = true
+	} else if c.aofWait > 0 {
 		// The replies go out once the batch's writes are durable under appendfsync
 		// (fsynced with always, written with everysec and no). On a log error they never
 		// do: the client is disconnected without an acknowledgement.
 		w := c.takeAOFWait()
-		c.detach()
 		if err := w.wait(); err != nil {
 			c.srv.log.Warn("Closing client: its writes could not be made durable", "addr", c.addr, "err", err)
 			return false
@@ -235,6 +242,9 @@ func (c *client) processBuffered() bool {
 		nb := make([]byte, len(c.rbuf), readBufSize)
 		copy(nb, c.rbuf)
 		c.rbuf = nb
+	}
+	if parked {
+		return !c.closing.Load() && protoErr == nil
 	}
 	if err := c.flush(); err != nil {
 		return false

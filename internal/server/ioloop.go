@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"sync"
+	"sync/atomic"
 	"syscall"
 )
 
@@ -21,8 +22,12 @@ import (
 // reports them, with no run queue in between.
 //
 // A loop's goroutine never waits for anything but the epoll set. A connection whose
-// command must wait — a blocking pop, an fsync under appendfsync always, CLIENT PAUSE,
-// a reply the socket cannot take yet — is detached: the goroutine that was running the
+// writes must be durable before its replies go out (appendfsync) is parked: taken out
+// of the set, its replies held, until the AOF log's notification after a group commit
+// (an eventfd in the set) shows them durable — Redis's beforeSleep, while the loop goes
+// on serving the others, so reads never wait for the fsync. A connection whose command
+// must wait otherwise — a blocking pop, CLIENT PAUSE, a busy script, a reply the
+// socket cannot take yet — is detached: the goroutine that was running the
 // loop becomes that connection's own goroutine (the goroutine-per-connection model the
 // rest of the package is written for, see serve) and a new goroutine takes over the
 // loop with the events not served yet. A detached connection keeps its goroutine.
@@ -46,6 +51,13 @@ type ioLoop struct {
 	mu    sync.Mutex
 	conns map[int32]*client // by descriptor
 
+	// Connections whose replies wait for their writes to be durable (appendfsync): out
+	// of the epoll set until the log says so. wakeFD, in the set, is signalled after
+	// every group commit while there are any.
+	wakeFD     int
+	hasWaiters atomic.Bool
+	waiters    []*client // owned by the goroutine running the loop
+
 	// Owned by the goroutine running the loop.
 	events  pollEvents
 	n, next int // events[next:n] are not served yet
@@ -65,14 +77,23 @@ func newIOLoop(s *Server) (*ioLoop, error) {
 	}
 	l := &ioLoop{srv: s, epfd: epfd, file: f, raw: raw, conns: make(map[int32]*client)}
 	l.waitFn = l.collect
+	if l.wakeFD, err = wakeCreate(); err == nil {
+		err = pollAdd(epfd, l.wakeFD)
+	}
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
 	return l, nil
 }
 
 // add hands c to the loop. c's input, if any is already there, is reported at once
 // (level-triggered).
 func (l *ioLoop) add(c *client) error {
-	if err := c.initRaw(); err != nil {
-		return err
+	if c.raw == nil {
+		if err := c.initRaw(); err != nil {
+			return err
+		}
 	}
 	c.loop = l
 	c.inLoop.Store(true)
@@ -111,7 +132,10 @@ func (l *ioLoop) conn(fd int32) *client {
 
 // close stops the loop once its goroutine next waits. Its connections must have been
 // closed already.
-func (l *ioLoop) close() { l.file.Close() }
+func (l *ioLoop) close() {
+	l.file.Close()
+	syscall.Close(l.wakeFD)
+}
 
 // run serves ready connections until the loop is closed, or until the goroutine is
 // handed to a connection that had to wait (a new goroutine then runs the loop).
@@ -120,6 +144,11 @@ func (l *ioLoop) run() {
 		for l.next < l.n {
 			fd := l.events.fd(l.next)
 			l.next++
+			if int(fd) == l.wakeFD {
+				wakeDrain(l.wakeFD)
+				l.serveWaiters()
+				continue
+			}
 			if c := l.conn(fd); c != nil && !l.serveReady(c) {
 				return
 			}
@@ -170,16 +199,99 @@ func (l *ioLoop) serveReady(c *client) bool {
 		}
 		return false
 	}
+	if c.fsyncWait.off > 0 {
+		l.park(c, open)
+		return true
+	}
 	if !open {
-		// Teardown may wait for the push writer to finish with the socket: never in
-		// the loop.
-		l.remove(c)
+		l.closeConn(c)
+	}
+	return true
+}
+
+// closeConn ends c's connection. Teardown may wait for the push writer to finish
+// with the socket: never in the loop.
+func (l *ioLoop) closeConn(c *client) {
+	l.remove(c)
+	go func() {
+		defer c.srv.wg.Done()
+		c.teardown()
+	}()
+}
+
+// park takes c out of the epoll set until its batch's writes are durable; its replies
+// wait in c.w meanwhile (the loop serves the other connections: reads never wait for an
+// fsync). open is whether the connection stays open after those replies.
+func (l *ioLoop) park(c *client, open bool) {
+	l.remove(c)
+	c.parkedOpen = open
+	l.waiters = append(l.waiters, c)
+	l.hasWaiters.Store(true)
+	l.serveWaiters() // the commit may be done already
+}
+
+// serveWaiters sends the replies of the parked connections whose writes are durable
+// now and puts them back in the epoll set (input that arrived meanwhile is reported at
+// once: level-triggered). A connection whose writes failed is closed without its
+// replies, as in the goroutine path.
+func (l *ioLoop) serveWaiters() {
+	kept := l.waiters[:0]
+	for _, c := range l.waiters {
+		done, err := c.fsyncWait.durable()
+		switch {
+		case err != nil:
+			c.srv.log.Warn("Closing client: its writes could not be made durable", "addr", c.addr, "err", err)
+			c.fsyncWait = aofWait{}
+			l.closeConn(c)
+		case !done:
+			kept = append(kept, c)
+		default:
+			c.fsyncWait = aofWait{}
+			l.resume(c)
+		}
+	}
+	clear(l.waiters[len(kept):])
+	l.waiters = kept
+	l.hasWaiters.Store(len(kept) > 0)
+}
+
+// resume writes a parked connection's replies and returns it to the loop, or to a
+// goroutine of its own if the socket does not take them all now.
+func (l *ioLoop) resume(c *client) {
+	c.writeMu.Lock()
+	n, err := c.rawWrite(c.w.B)
+	c.writeMu.Unlock()
+	if n < len(c.w.B) && (err == nil || errors.Is(err, syscall.EAGAIN)) {
+		rest := c.w.B[n:]
+		c.loop = nil
+		c.inLoop.Store(false)
+		go func() {
+			defer c.srv.wg.Done()
+			defer c.teardown()
+			c.writeMu.Lock()
+			_, err := c.conn.Write(rest)
+			c.writeMu.Unlock()
+			c.w.B = c.w.B[:0]
+			if err == nil && c.parkedOpen {
+				c.readLoop()
+			}
+		}()
+		return
+	}
+	c.w.B = c.w.B[:0]
+	if err != nil || !c.parkedOpen {
+		go func() {
+			defer c.srv.wg.Done()
+			c.teardown()
+		}()
+		return
+	}
+	if err := l.add(c); err != nil {
 		go func() {
 			defer c.srv.wg.Done()
 			c.teardown()
 		}()
 	}
-	return true
 }
 
 // detach takes c out of its loop before it waits for something: the calling goroutine,

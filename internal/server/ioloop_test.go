@@ -22,9 +22,14 @@ var ioModes = []struct {
 }
 
 func forEachIOMode(t *testing.T, run func(t *testing.T, s *Server)) {
+	forEachIOModeOpts(t, nil, run)
+}
+
+// forEachIOModeOpts is forEachIOMode with server options.
+func forEachIOModeOpts(t *testing.T, opts []string, run func(t *testing.T, s *Server)) {
 	for _, m := range ioModes {
 		t.Run(m.name, func(t *testing.T) {
-			s, _ := startServerWith(t, m.adjust, io.Discard)
+			s, _ := startServerWith(t, m.adjust, io.Discard, opts...)
 			if m.adjust == nil && len(s.loops) == 0 {
 				t.Skip("no I/O loops on this platform")
 			}
@@ -162,3 +167,39 @@ func pipelineClient(addr, key string, depth, rounds int) error {
 type pipelineReplyError struct{ key, got, want string }
 
 func (e *pipelineReplyError) Error() string { return e.key + ": got " + e.got + ", want " + e.want }
+
+// Under appendfsync always a loop parks a writing connection until its writes are
+// durable: its replies come in order, a QUIT after a write closes the connection after
+// the replies, and a reply larger than the socket takes is still delivered whole.
+func TestIOParkedForFsync(t *testing.T) {
+	forEachIOModeOpts(t, []string{"--appendonly", "yes", "--appendfsync", "always"}, func(t *testing.T, s *Server) {
+		a, b := dial(t, s), dial(t, s)
+		a.send(encodeCommand("SET", "k", "1") + encodeCommand("INCR", "k") + encodeCommand("GET", "k"))
+		a.expectRead("+OK\r\n")
+		a.expectRead(":2\r\n")
+		a.expectRead("$1\r\n2\r\n")
+		b.expect("$1\r\n2\r\n", "GET", "k")
+
+		big := strings.Repeat("y", 4<<20)
+		a.send(encodeCommand("SET", "big", big) + encodeCommand("GET", "big") + encodeCommand("INCR", "k"))
+		b.expect("+PONG\r\n", "PING") // served while a's reply waits to be read
+		a.expectRead("+OK\r\n")
+		a.conn.SetReadDeadline(time.Now().Add(10 * time.Second)) //nolint:errcheck
+		want := "$" + strconv.Itoa(len(big)) + "\r\n" + big + "\r\n:3\r\n"
+		got := make([]byte, len(want))
+		if _, err := io.ReadFull(a.r, got); err != nil || string(got) != want {
+			t.Fatalf("large reply after a parked write: err %v, %d bytes", err, len(got))
+		}
+		a.expect(":4\r\n", "INCR", "k")
+
+		c := dial(t, s)
+		c.send(encodeCommand("SET", "q", "1") + encodeCommand("QUIT"))
+		c.expectRead("+OK\r\n")
+		c.expectRead("+OK\r\n")
+		c.conn.SetReadDeadline(time.Now().Add(5 * time.Second)) //nolint:errcheck
+		if _, err := c.r.ReadByte(); err != io.EOF {
+			t.Fatalf("after QUIT: %v, want EOF", err)
+		}
+		b.expect("$1\r\n1\r\n", "GET", "q")
+	})
+}

@@ -56,3 +56,23 @@ func pollReady(epfd int, events *pollEvents) (int, error) {
 
 // errNoPoll is returned where there is no epoll (not on Linux).
 var errNoPoll = errors.New("I/O loops need epoll")
+
+// wakeCreate makes a non-blocking eventfd for waking a loop from another goroutine.
+func wakeCreate() (int, error) {
+	fd, _, errno := syscall.Syscall(syscall.SYS_EVENTFD2, 0, syscall.O_NONBLOCK|syscall.O_CLOEXEC, 0)
+	if errno != 0 {
+		return -1, os.NewSyscallError("eventfd2", errno)
+	}
+	return int(fd), nil
+}
+
+var wakeOne = [8]byte{1}
+
+// wakeSignal makes fd readable (a full counter is as good: it is readable already).
+func wakeSignal(fd int) { syscall.Write(fd, wakeOne[:]) } //nolint:errcheck // EAGAIN: already signalled
+
+// wakeDrain resets fd.
+func wakeDrain(fd int) {
+	var b [8]byte
+	syscall.Read(fd, b[:]) //nolint:errcheck // EAGAIN: nothing to drain
+}

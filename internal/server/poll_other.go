@@ -17,3 +17,7 @@ func pollCreate() (int, error)                       { return -1, errNoPoll }
 func pollAdd(epfd, fd int) error                     { return errNoPoll }
 func pollDel(epfd, fd int)                           {}
 func pollReady(epfd int, e *pollEvents) (int, error) { return 0, errNoPoll }
+
+func wakeCreate() (int, error) { return -1, errNoPoll }
+func wakeSignal(fd int)        {}
+func wakeDrain(fd int)         {}

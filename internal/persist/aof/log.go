@@ -69,6 +69,37 @@ type Log struct {
 	// Stats.
 	fsyncs      int64
 	lastFsyncAt time.Time
+
+	notify func() // called after every group commit (SetNotify)
+}
+
+// SetNotify registers fn, called after every group commit and when the log has drained
+// after Close, so that a waiter that does not block in Wait (an event loop polling
+// Durable) learns that it may look again. fn runs with the log's lock held: it must be
+// quick and must not call the Log.
+func (l *Log) SetNotify(fn func()) {
+	l.mu.Lock()
+	l.notify = fn
+	l.mu.Unlock()
+}
+
+// Durable reports, without blocking, what Wait(off) would return now: done when the
+// record ending at off is durable under the current policy, or Wait's error. When it
+// is not done it makes sure a group commit will cover it, so that a later notification
+// follows.
+func (l *Log) Durable(off int64) (bool, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	switch {
+	case l.err != nil:
+		return false, l.err
+	case l.policy == FsyncAlways && l.fsynced >= off, l.policy != FsyncAlways && l.written >= off:
+		return true, nil
+	case l.drained:
+		return false, ErrClosed
+	}
+	l.work.Signal()
+	return false, nil
 }
 
 // NewLog starts a log appending to f, whose current size is size.
@@ -201,12 +232,15 @@ func (l *Log) flusher() {
 	defer close(l.done)
 	l.mu.Lock()
 	for {
-		for l.flushing || (len(l.pending) == 0 && l.next == nil && !l.closed) {
+		for l.flushing || (len(l.pending) == 0 && l.next == nil && !l.closed && !l.unsyncedLocked()) {
 			l.work.Wait()
 		}
 		if len(l.pending) == 0 && l.next == nil && l.closed {
 			l.drained = true
 			l.synced.Broadcast()
+			if l.notify != nil {
+				l.notify()
+			}
 			l.mu.Unlock()
 			return
 		}
@@ -278,6 +312,16 @@ func (l *Log) flushLocked() {
 	}
 	l.synced.Broadcast()
 	l.work.Signal() // more may have been queued meanwhile, with nobody to wait for it
+	if l.notify != nil {
+		l.notify()
+	}
+}
+
+// unsyncedLocked reports written records that appendfsync always has not covered yet
+// (written under another policy before a switch to always), which a group commit must
+// fsync even with nothing queued. Caller holds l.mu.
+func (l *Log) unsyncedLocked() bool {
+	return l.policy == FsyncAlways && l.fsynced < l.written && l.err == nil
 }
 
 // finishFile writes a rotated-out file's last records (unless the log has failed),
