@@ -112,6 +112,8 @@ type client struct {
 	rawN            int
 	fsyncWait       aofWait // a parked connection's wait (ioLoop.park)
 	parkedOpen      bool    // ... and whether it stays open after its replies
+	parked          bool    // its replies wait for an fsync (ioLoop.park)
+	parkedOut       bool    // ... and its descriptor left the epoll set meanwhile
 	rawErr          error
 }
 

@@ -22,8 +22,8 @@ import (
 // reports them, with no run queue in between.
 //
 // A loop's goroutine never waits for anything but the epoll set. A connection whose
-// writes must be durable before its replies go out (appendfsync) is parked: taken out
-// of the set, its replies held, until the AOF log's notification after a group commit
+// writes must be durable before its replies go out (appendfsync) is parked: its
+// replies and further input held, until the AOF log's notification after a group commit
 // (an eventfd in the set) shows them durable — Redis's beforeSleep, while the loop goes
 // on serving the others, so reads never wait for the fsync. A connection whose command
 // must wait otherwise — a blocking pop, CLIENT PAUSE, a busy script, a reply the
@@ -149,7 +149,17 @@ func (l *ioLoop) run() {
 				l.serveWaiters()
 				continue
 			}
-			if c := l.conn(fd); c != nil && !l.serveReady(c) {
+			c := l.conn(fd)
+			if c != nil && c.parked {
+				// Input while its replies wait for the fsync: read it after. Only now
+				// does the descriptor leave the set (epoll_ctl is not cheap).
+				if !c.parkedOut {
+					pollDel(l.epfd, c.fd)
+					c.parkedOut = true
+				}
+				continue
+			}
+			if c != nil && !l.serveReady(c) {
 				return
 			}
 		}
@@ -219,11 +229,11 @@ func (l *ioLoop) closeConn(c *client) {
 	}()
 }
 
-// park takes c out of the epoll set until its batch's writes are durable; its replies
-// wait in c.w meanwhile (the loop serves the other connections: reads never wait for an
-// fsync). open is whether the connection stays open after those replies.
+// park holds c's replies in c.w until its batch's writes are durable, and its input
+// (the loop serves the other connections meanwhile: reads never wait for an fsync).
+// open is whether the connection stays open after those replies.
 func (l *ioLoop) park(c *client, open bool) {
-	l.remove(c)
+	c.parked, c.parkedOut = true, false
 	c.parkedOpen = open
 	l.waiters = append(l.waiters, c)
 	l.hasWaiters.Store(true)
@@ -258,11 +268,20 @@ func (l *ioLoop) serveWaiters() {
 // resume writes a parked connection's replies and returns it to the loop, or to a
 // goroutine of its own if the socket does not take them all now.
 func (l *ioLoop) resume(c *client) {
+	c.parked = false
+	if c.parkedOut {
+		c.parkedOut = false
+		if err := pollAdd(l.epfd, c.fd); err != nil { // input that came meanwhile: reported at once
+			l.closeConn(c)
+			return
+		}
+	}
 	c.writeMu.Lock()
 	n, err := c.rawWrite(c.w.B)
 	c.writeMu.Unlock()
 	if n < len(c.w.B) && (err == nil || errors.Is(err, syscall.EAGAIN)) {
 		rest := c.w.B[n:]
+		l.remove(c)
 		c.loop = nil
 		c.inLoop.Store(false)
 		go func() {
@@ -280,17 +299,7 @@ func (l *ioLoop) resume(c *client) {
 	}
 	c.w.B = c.w.B[:0]
 	if err != nil || !c.parkedOpen {
-		go func() {
-			defer c.srv.wg.Done()
-			c.teardown()
-		}()
-		return
-	}
-	if err := l.add(c); err != nil {
-		go func() {
-			defer c.srv.wg.Done()
-			c.teardown()
-		}()
+		l.closeConn(c)
 	}
 }
 
