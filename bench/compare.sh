@@ -73,15 +73,7 @@ bench_nofile 2048
 
 bench_init
 bench_build_cairn
-cport=$(bench_freeport)
-bench_start cairn "$cport" "${srvpin[@]}" "$tmp/cairn-server" --port "$cport" --bind 127.0.0.1 \
-	--save '' --appendonly no --dir "$tmp"
-cpid=$started
-rport=$(bench_freeport)
-while [ "$rport" = "$cport" ]; do rport=$(bench_freeport); done
-bench_start redis "$rport" "${srvpin[@]}" redis-server --port "$rport" --bind 127.0.0.1 \
-	--save '' --appendonly no --dir "$tmp" --daemonize no
-rpid=$started
+bench_start_pair
 
 # run <server> <port> <pid> <group> <round>: the group's tests on an empty data set, one
 # redis-benchmark run per test (in the order given, so GET finds SET's keys), each with

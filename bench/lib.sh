@@ -146,3 +146,18 @@ bench_cpu_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } 
 
 # bench_redis_version prints redis-server's version (7.0.15).
 bench_redis_version() { redis-server --version | sed -n 's/.*v=\([^ ]*\).*/\1/p'; }
+
+# bench_start_pair starts cairn-server ($tmp/cairn-server, from bench_build_cairn) and
+# redis-server on two free ports, both with --save '' --appendonly no and the server
+# pinning of bench_pins, and sets cport, cpid, rport and rpid.
+bench_start_pair() {
+	cport=$(bench_freeport)
+	bench_start cairn "$cport" "${srvpin[@]}" "$tmp/cairn-server" --port "$cport" --bind 127.0.0.1 \
+		--save '' --appendonly no --dir "$tmp"
+	cpid=$started
+	rport=$(bench_freeport)
+	while [ "$rport" = "$cport" ]; do rport=$(bench_freeport); done
+	bench_start redis "$rport" "${srvpin[@]}" redis-server --port "$rport" --bind 127.0.0.1 \
+		--save '' --appendonly no --dir "$tmp" --daemonize no
+	rpid=$started
+}

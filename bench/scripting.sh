@@ -62,18 +62,8 @@ bench_pins "$pin"
 bench_init
 bench_build_cairn
 (cd "$bench_root" && go build -o "$tmp/txload" ./bench/txload && go build -o "$tmp/subscribers" ./bench/subscribers)
-cport=$(bench_freeport)
-bench_start cairn "$cport" "${srvpin[@]}" "$tmp/cairn-server" --port "$cport" --bind 127.0.0.1 \
-	--save '' --appendonly no --dir "$tmp"
-cpid=$started
-rport=$(bench_freeport)
-while [ "$rport" = "$cport" ]; do rport=$(bench_freeport); done
-bench_start redis "$rport" "${srvpin[@]}" redis-server --port "$rport" --bind 127.0.0.1 \
-	--save '' --appendonly no --dir "$tmp" --daemonize no
-rpid=$started
+bench_start_pair
 
-# cpu_ns PID: the CPU time all threads of PID have used so far, in ns.
-cpu_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%.0f", s }'; }
 
 setscript="return redis.call('SET', KEYS[1], ARGV[1])"
 getscript="return redis.call('GET', KEYS[1])"
@@ -89,13 +79,13 @@ load() {
 	local server=$1 spid=$2 round=$3 test=$4 p=$5 ops=$6 cpu0 cpu1
 	shift 6
 	echo "round $round/$rounds: $server $test -P $p" >&2
-	cpu0=$(cpu_ns "$spid")
+	cpu0=$(bench_cpu_ns "$spid")
 	"${loadpin[@]}" "$@" >"$tmp/run.csv" 2>"$tmp/run.err" &
 	local pid=$!
 	bench_track "$pid"
 	wait "$pid" || bench_die "$test against $server failed: $(cat "$tmp/run.err" "$tmp/run.csv")"
 	bench_untrack "$pid"
-	cpu1=$(cpu_ns "$spid")
+	cpu1=$(bench_cpu_ns "$spid")
 	[ "$(wc -l <"$tmp/run.csv")" -eq 2 ] || bench_die "$test against $server: no result: $(cat "$tmp/run.err" "$tmp/run.csv")"
 	tr -d '"' <"$tmp/run.csv" |
 		awk -F, -v OFS=, -v s="$server" -v t="$test" -v p="$p" -v r="$round" -v cpu=$(((cpu1 - cpu0) / ops)) \
