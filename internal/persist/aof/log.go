@@ -5,7 +5,6 @@ import (
 	"os"
 	"runtime"
 	"sync"
-	"syscall"
 	"time"
 )
 
@@ -342,32 +341,14 @@ func finishFile(f File, tail []byte, size int64, failed bool) error {
 	return err
 }
 
-// syncData makes f's written data durable: fdatasync for an *os.File, as Redis does
-// for its AOF (the data and the size that reaches it, not the modification time: one
-// journal write fewer per group commit), Sync for any other File.
+// syncData makes f's written data durable: fdatasync for an *os.File where the
+// system has it (see fdatasync_linux.go), Sync for any other File.
 func syncData(f File) error {
 	osf, ok := f.(*os.File)
 	if !ok {
 		return f.Sync()
 	}
-	rc, err := osf.SyscallConn()
-	if err != nil {
-		return osf.Sync()
-	}
-	var serr error
-	if err := rc.Control(func(fd uintptr) {
-		for {
-			if serr = syscall.Fdatasync(int(fd)); serr != syscall.EINTR {
-				return
-			}
-		}
-	}); err != nil {
-		return err
-	}
-	if serr != nil {
-		return &os.PathError{Op: "fdatasync", Path: osf.Name(), Err: serr}
-	}
-	return nil
+	return fdatasync(osf)
 }
 
 // writeRecords writes b to f, whose size is size. A failed write's partial record is
