@@ -91,7 +91,12 @@ func (s *Server) flushPropagation(c *client) {
 		unit = append(unit, a.unit...)
 		unit = appendRESPCommand(unit, []byte("EXEC"))
 	}
-	off := a.log.Append(unit)
+	var off int64
+	if c != nil {
+		off = a.log.Queue(unit) // c waits for it, which starts the commit (aofWait)
+	} else {
+		off = a.log.Append(unit)
+	}
 	a.db = a.unitDB
 	a.unit, a.unitCount = a.unit[:0], 0
 	if c != nil {
@@ -121,14 +126,6 @@ func (w aofWait) wait() error {
 		return nil
 	}
 	return w.log.Wait(w.off)
-}
-
-// durable reports without blocking what wait would return now (done, or the error).
-func (w aofWait) durable() (bool, error) {
-	if w.off == 0 {
-		return true, nil
-	}
-	return w.log.Durable(w.off)
 }
 
 // wakeFsyncWaiters is every AOF log's notification after a group commit: it wakes the

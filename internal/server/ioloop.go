@@ -7,6 +7,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
+
+	"cairn/internal/persist/aof"
 )
 
 // I/O loops.
@@ -25,7 +27,9 @@ import (
 // writes must be durable before its replies go out (appendfsync) is parked: its
 // replies and further input held, until the AOF log's notification after a group commit
 // (an eventfd in the set) shows them durable — Redis's beforeSleep, while the loop goes
-// on serving the others, so reads never wait for the fsync. A connection whose command
+// on serving the others, so reads never wait for the fsync. When it has served the
+// connections that were ready the loop kicks the log's group commit, so that one fsync
+// covers all their writes (aof.Log.Kick). A connection whose command
 // must wait otherwise — a blocking pop, CLIENT PAUSE, a busy script, a reply the
 // socket cannot take yet — is detached: the goroutine that was running the
 // loop becomes that connection's own goroutine (the goroutine-per-connection model the
@@ -164,6 +168,9 @@ func (l *ioLoop) run() {
 			}
 		}
 		l.n, l.next = 0, 0
+		if l.hasWaiters.Load() {
+			l.serveWaiters() // before the loop looks for more: see serveWaiters
+		}
 		if err := l.raw.Read(l.waitFn); err != nil || l.waitErr != nil {
 			if l.waitErr != nil {
 				l.srv.log.Warn("I/O loop stopped", "err", l.waitErr)
@@ -237,23 +244,37 @@ func (l *ioLoop) park(c *client, open bool) {
 	c.parkedOpen = open
 	l.waiters = append(l.waiters, c)
 	l.hasWaiters.Store(true)
-	l.serveWaiters() // the commit may be done already
 }
 
 // serveWaiters sends the replies of the parked connections whose writes are durable
 // now and puts them back in the epoll set (input that arrived meanwhile is reported at
 // once: level-triggered). A connection whose writes failed is closed without its
-// replies, as in the goroutine path.
+// replies, as in the goroutine path. The log is asked once per pass, not once per
+// waiter (they all wait for the same log but across a switch of AOF files), and kicked
+// if some wait still: the loop calls this when it has served the connections that were
+// ready, so that one group commit covers all their writes.
 func (l *ioLoop) serveWaiters() {
+	var (
+		log  *aof.Log
+		upTo int64
+		err  error
+	)
 	kept := l.waiters[:0]
 	for _, c := range l.waiters {
-		done, err := c.fsyncWait.durable()
+		w := c.fsyncWait
+		if w.log != log {
+			log = w.log
+			upTo, err = log.DurableOffset()
+			if err == nil && upTo < l.maxWait(log) {
+				log.Kick()
+			}
+		}
 		switch {
 		case err != nil:
 			c.srv.log.Warn("Closing client: its writes could not be made durable", "addr", c.addr, "err", err)
 			c.fsyncWait = aofWait{}
 			l.closeConn(c)
-		case !done:
+		case upTo < w.off:
 			kept = append(kept, c)
 		default:
 			c.fsyncWait = aofWait{}
@@ -263,6 +284,17 @@ func (l *ioLoop) serveWaiters() {
 	clear(l.waiters[len(kept):])
 	l.waiters = kept
 	l.hasWaiters.Store(len(kept) > 0)
+}
+
+// maxWait is the end of the last record that a parked connection waits for in log.
+func (l *ioLoop) maxWait(log *aof.Log) int64 {
+	var m int64
+	for _, c := range l.waiters {
+		if c.fsyncWait.log == log {
+			m = max(m, c.fsyncWait.off)
+		}
+	}
+	return m
 }
 
 // resume writes a parked connection's replies and returns it to the loop, or to a

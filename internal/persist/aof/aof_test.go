@@ -292,3 +292,56 @@ func TestWaitAfterSwitchToAlways(t *testing.T) {
 		t.Fatalf("Wait returned under always with %d of %d bytes fsynced", f.synced, off)
 	}
 }
+
+// TestQueueKick: records queued for a writer that will not Wait (an event loop's
+// connection) are committed when the loop kicks the log, all of them in one commit, and
+// DurableOffset reports them durable afterwards.
+func TestQueueKick(t *testing.T) {
+	f := &memFile{}
+	l := NewLog(f, 0, FsyncAlways)
+	defer l.Close()
+	record := []byte("*1\r\n$4\r\nPING\r\n")
+	time.Sleep(20 * time.Millisecond) // the flusher is waiting to be woken
+	var last int64
+	for range 10 {
+		last = l.Queue(record)
+	}
+	time.Sleep(20 * time.Millisecond) // the flusher would have run by now, were it woken
+	if upTo, err := l.DurableOffset(); err != nil || upTo != 0 {
+		t.Fatalf("before Kick: durable up to %d (%v), want 0: queued records were committed unasked", upTo, err)
+	}
+	done := make(chan struct{})
+	l.SetNotify(func() {
+		select {
+		case done <- struct{}{}:
+		default:
+		}
+	})
+	l.Kick()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("no commit notification after Kick")
+	}
+	upTo, err := l.DurableOffset()
+	if err != nil || upTo != last {
+		t.Fatalf("after Kick: durable up to %d (%v), want %d", upTo, err, last)
+	}
+	f.mu.Lock()
+	syncs := f.syncs
+	f.mu.Unlock()
+	if syncs != 1 {
+		t.Fatalf("%d fsyncs for one kick, want 1", syncs)
+	}
+	// Append (a record nobody waits for) is committed without a kick.
+	off := l.Append(record)
+	for deadline := time.Now().Add(5 * time.Second); ; {
+		if upTo, _ := l.DurableOffset(); upTo >= off {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("an appended record was never committed")
+		}
+		time.Sleep(time.Millisecond)
+	}
+}

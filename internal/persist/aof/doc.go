@@ -12,7 +12,12 @@
 // wrote waits (with no lock held) until the synced offset passes its own before its
 // replies are sent; reads never wait. The first waiter to find no commit running does
 // the next one itself (the others wait for it), so a write needs no hand-off to another
-// goroutine; a flusher goroutine writes what nobody waits for. Under always the leader
+// goroutine; a flusher goroutine writes what nobody waits for. An event loop does not
+// block in Wait: its connections' records are queued (Queue) without waking anyone, the
+// loop kicks the log (Kick) when it has served the connections that were ready — one
+// commit for all of them, as Redis writes and fsyncs its AOF once per event-loop turn
+// — and polls DurableOffset when the log's notification (SetNotify) comes. A commit that
+// ends with records queued meanwhile is followed by the next at once. Under always the leader
 // yields the processor once before it takes the batch, so that clients ready to run
 // queue their records first and share its fsync (an fdatasync, as Redis's). With
 // everysec records are written promptly and fsynced once a second; with no syncing is

@@ -82,23 +82,36 @@ func (l *Log) SetNotify(fn func()) {
 	l.mu.Unlock()
 }
 
-// Durable reports, without blocking, what Wait(off) would return now: done when the
-// record ending at off is durable under the current policy, or Wait's error. When it
-// is not done it makes sure a group commit will cover it, so that a later notification
-// follows.
-func (l *Log) Durable(off int64) (bool, error) {
+// DurableOffset reports, without blocking, the log offset up to which records are
+// durable under the current policy (what Wait is waiting for), or Wait's error, which
+// is for every record. ErrClosed: the log was closed, and records beyond the offset
+// never will be durable.
+func (l *Log) DurableOffset() (int64, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	upTo := l.written
+	if l.policy == FsyncAlways {
+		upTo = l.fsynced
+	}
 	switch {
 	case l.err != nil:
-		return false, l.err
-	case l.policy == FsyncAlways && l.fsynced >= off, l.policy != FsyncAlways && l.written >= off:
-		return true, nil
-	case l.drained:
-		return false, ErrClosed
+		return upTo, l.err
+	case l.drained && upTo < l.appended:
+		return upTo, ErrClosed
 	}
-	l.work.Signal()
-	return false, nil
+	return upTo, nil
+}
+
+// Kick starts a group commit of the records queued (Queue), unless one is running (it
+// is followed by another when it ends). An event loop calls it when it has served the
+// connections that were ready, as Redis writes and fsyncs its AOF before it sleeps: one
+// commit covers what all of them wrote. A notification follows the commit (SetNotify).
+func (l *Log) Kick() {
+	l.mu.Lock()
+	if !l.flushing && len(l.pending) > 0 {
+		l.work.Signal()
+	}
+	l.mu.Unlock()
 }
 
 // NewLog starts a log appending to f, whose current size is size.
@@ -112,13 +125,27 @@ func NewLog(f File, size int64, policy Policy) *Log {
 }
 
 // Append queues b (one or more complete RESP commands) and returns the log offset at
-// its end. It never does I/O.
+// its end. It never does I/O: the flusher writes it promptly.
 func (l *Log) Append(b []byte) int64 {
+	return l.queue(b, true)
+}
+
+// Queue is Append for a record whose writer will Wait for it (which starts a commit
+// when none is running) or have Kick called: the flusher is not woken for it alone, so
+// that one commit covers the records of all the connections an event loop serves in a
+// round rather than of the first one.
+func (l *Log) Queue(b []byte) int64 {
+	return l.queue(b, false)
+}
+
+func (l *Log) queue(b []byte, wake bool) int64 {
 	l.mu.Lock()
 	l.pending = append(l.pending, b...)
 	l.appended += int64(len(b))
 	off := l.appended
-	l.work.Signal()
+	if wake && !l.flushing {
+		l.work.Signal() // a running commit signals the flusher when it ends
+	}
 	l.mu.Unlock()
 	return off
 }
