@@ -16,6 +16,7 @@ import (
 	"cairn/internal/ds/listpack"
 	"cairn/internal/keyspace"
 	"cairn/internal/persist/aof"
+	"cairn/internal/persist/fsync"
 	"cairn/internal/resp"
 	"cairn/internal/types"
 )
@@ -256,14 +257,14 @@ func (s *Server) writeRewriteBase(j *rewriteJob) error {
 	if err != nil {
 		return fmt.Errorf("opening the temp file for AOF rewrite: %w", err)
 	}
-	bw := bufio.NewWriterSize(f, 1<<16)
+	bw := newSaveFile(f)
 	if j.rdb {
 		err = s.writeSnapshot(bw, j.snap)
 	} else {
 		err = s.writeRESPSnapshot(bw, j.snap)
 	}
 	s.mu.Unlock()
-	err = flushSyncClose(bw, f, err)
+	err = bw.finish(err)
 	s.mu.Lock()
 	if err == nil {
 		s.log.Info("Successfully created the temporary AOF base file " + filepath.Base(j.tmpPath))
@@ -519,26 +520,40 @@ func (s *Server) writeBaseFile(path string, rdbPreamble bool) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	bw := bufio.NewWriterSize(f, 1<<16)
+	bw := newSaveFile(f)
 	cw := &countingWriter{w: bw}
 	if rdbPreamble {
 		err = s.writeSnapshot(cw, &bgsaveJob{aofBase: true})
 	} else {
 		err = s.writeRESPSnapshot(cw, nil)
 	}
-	return cw.n, flushSyncClose(bw, f, err)
+	return cw.n, bw.finish(err)
 }
 
-// flushSyncClose finishes a file written through bw: the buffered bytes, an fsync,
-// close. An earlier error err wins; the file is closed either way.
-func flushSyncClose(bw *bufio.Writer, f *os.File, err error) error {
+// saveFile is a snapshot file being written (an RDB, an AOF base): buffered, with
+// fsyncs started in the background as it grows, as Redis's incremental fsync, and a
+// final fsync that holds no processor while the disk works (see package fsync).
+type saveFile struct {
+	*bufio.Writer
+	f    *os.File
+	sync *fsync.Writer
+}
+
+func newSaveFile(f *os.File) *saveFile {
+	sw := fsync.NewWriter(f)
+	return &saveFile{Writer: bufio.NewWriterSize(sw, 1<<16), f: f, sync: sw}
+}
+
+// finish completes the file: the buffered bytes, an fsync, close. An earlier error
+// err wins; the file is closed either way.
+func (w *saveFile) finish(err error) error {
 	if err == nil {
-		err = bw.Flush()
+		err = w.Flush()
 	}
 	if err == nil {
-		err = f.Sync()
+		err = w.sync.Sync()
 	}
-	if cerr := f.Close(); err == nil {
+	if cerr := w.f.Close(); err == nil {
 		err = cerr
 	}
 	return err

@@ -6,6 +6,8 @@ import (
 	"runtime"
 	"sync"
 	"time"
+
+	"cairn/internal/persist/fsync"
 )
 
 // Policy is appendfsync.
@@ -309,7 +311,7 @@ func (l *Log) flushLocked() {
 		err = writeRecords(cur, rest, size)
 	}
 	if !failed && err == nil && needSync {
-		err = syncData(cur)
+		err = syncData(cur, true)
 	}
 
 	l.mu.Lock()
@@ -359,7 +361,7 @@ func finishFile(f File, tail []byte, size int64, failed bool) error {
 			err = writeRecords(f, tail, size)
 		}
 		if err == nil {
-			err = f.Sync()
+			err = syncFile(f)
 		}
 	}
 	if cerr := f.Close(); err == nil && !failed {
@@ -368,14 +370,28 @@ func finishFile(f File, tail []byte, size int64, failed bool) error {
 	return err
 }
 
-// syncData makes f's written data durable: fdatasync for an *os.File where the
-// system has it (see fdatasync_linux.go), Sync for any other File.
-func syncData(f File) error {
+// syncData makes f's written data durable: for an *os.File an fdatasync, done by the
+// kernel while no processor waits (fsync.Data: everysec's once-a-second fsync of a
+// second's writes may take long), in the calling thread for a group commit (commit:
+// fsync.DataBlocking); Sync for any other File.
+func syncData(f File, commit bool) error {
 	osf, ok := f.(*os.File)
-	if !ok {
+	switch {
+	case !ok:
 		return f.Sync()
+	case commit:
+		return fsync.DataBlocking(osf)
 	}
-	return fdatasync(osf)
+	return fsync.Data(osf)
+}
+
+// syncFile is fsync for f (a rotated-out file: its last records and its size),
+// without a processor waiting when f is an *os.File.
+func syncFile(f File) error {
+	if osf, ok := f.(*os.File); ok {
+		return fsync.File(osf)
+	}
+	return f.Sync()
 }
 
 // writeRecords writes b to f, whose size is size. A failed write's partial record is
@@ -409,7 +425,7 @@ func (l *Log) everySec() {
 		if !need {
 			continue
 		}
-		err := syncData(f)
+		err := syncData(f, false)
 		l.mu.Lock()
 		if gen != l.gen {
 			// Rotated meanwhile: the flusher fsynced and closed that file itself.

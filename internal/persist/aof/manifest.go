@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"cairn/internal/persist/fsync"
 )
 
 // File types in a manifest.
@@ -238,7 +240,7 @@ func writeFileSync(path string, data []byte) error {
 		f.Close()
 		return err
 	}
-	if err := f.Sync(); err != nil {
+	if err := fsync.File(f); err != nil {
 		f.Close()
 		return err
 	}
@@ -251,5 +253,5 @@ func syncDir(dir string) error {
 		return err
 	}
 	defer d.Close()
-	return d.Sync()
+	return fsync.File(d)
 }

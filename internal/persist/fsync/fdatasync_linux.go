@@ -1,13 +1,11 @@
-package aof
+package fsync
 
 import (
 	"os"
 	"syscall"
 )
 
-// fdatasync makes f's data durable with fdatasync(2), as Redis does for its AOF on
-// Linux: the data and the size that reaches it, not the modification time, so one
-// journal write fewer per group commit than fsync.
+// fdatasync is fdatasync(2) in the calling thread.
 func fdatasync(f *os.File) error {
 	rc, err := f.SyscallConn()
 	if err != nil {

@@ -1,0 +1,22 @@
+// Package fsync makes files durable without stalling the server's other goroutines.
+//
+// A blocking fsync(2) holds its Go processor (P) for as long as the disk takes. The
+// runtime hands the processor to another thread only when its monitor (sysmon) notices
+// the stuck call, and the monitor backs off to a 10 ms poll while nothing blocks: with
+// one processor (a server pinned to one CPU) the fsync that ends a 1M-key BGSAVE (30 ms
+// here) stopped every I/O loop for 10 ms before the processor was handed over
+// (measured: the longest PING during the save, 14–20 ms). On Linux a Syncer has the
+// kernel do the fsync (Linux AIO, IOCB_CMD_FSYNC, 4.18 and later): io_submit returns at
+// once, the kernel signals an eventfd when it is done, and the goroutine waits for that
+// in Go's netpoller like a socket read, holding nothing. Where AIO cannot be set up (an
+// old kernel, a sandbox) or on other systems, it falls back to os.File.Sync.
+//
+// File is fsync and Data fdatasync, both that way; DataBlocking is fdatasync in the
+// calling thread, for the AOF's group commits: an fsync every few hundred
+// microseconds, where the kernel worker's extra context switches cost more CPU per
+// write (measured) than holding the processor for the call.
+//
+// Writer adds Redis's incremental fsync (rdb-save-incremental-fsync): a large file
+// written through it has an fsync started in the background every few megabytes, so
+// dirty pages never pile up (no write throttling) and the final fsync is short.
+package fsync
