@@ -594,7 +594,7 @@ func (s *Server) writeRESPSnapshot(w io.Writer, job *bgsaveJob) error {
 			rw.B = appendRESPCommand(rw.B, []byte("SELECT"), strconv.AppendInt(nil, int64(db), 10))
 			curDB = db
 		}
-		if emitErr = rewriteKey(&rw, []byte(key), e); emitErr == nil {
+		if emitErr = rewriteKey(&rw, keyView(key), e); emitErr == nil {
 			out.Write(rw.B)
 		}
 	})

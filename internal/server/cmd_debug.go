@@ -415,7 +415,7 @@ func (s *Server) datasetDigest() (final [20]byte, errMsg string) {
 		mixDigest(&final, aux[:])
 		db.Each(func(key string, e *keyspace.Entry) bool {
 			var d [20]byte
-			mixDigest(&d, unsafe.Slice(unsafe.StringData(key), len(key)))
+			mixDigest(&d, keyView(key))
 			if errMsg = xorObjectDigest(&d, e); errMsg != "" {
 				return false
 			}

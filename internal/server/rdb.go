@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"time"
+	"unsafe"
 
 	"cairn/internal/ds/listpack"
 	"cairn/internal/ds/quicklist"
@@ -182,7 +183,7 @@ func (s *Server) writeSnapshot(w io.Writer, job *bgsaveJob) error {
 			encErr = fmt.Errorf("key %q: %w", key, err)
 			return
 		}
-		encErr = enc.WriteKey([]byte(key), rdb.KeyMeta{ExpireAt: e.ExpireAt}, &v)
+		encErr = enc.WriteKey(keyView(key), rdb.KeyMeta{ExpireAt: e.ExpireAt}, &v)
 	})
 	err := s.streamSnapshot(snap, job, &buf, w, func() error {
 		if err := enc.Flush(); err != nil && encErr == nil {
@@ -198,6 +199,11 @@ func (s *Server) writeSnapshot(w io.Writer, job *bgsaveJob) error {
 	}
 	return s.drainSnapshot(&buf, w, job)
 }
+
+// keyView is a stored key as bytes without a copy, for encoders that only read it
+// while they run: a snapshot emits every key, and a copy of each was the bulk of a
+// save's extra memory (16 MB of garbage for 1M keys). The bytes must not be changed.
+func keyView(key string) []byte { return unsafe.Slice(unsafe.StringData(key), len(key)) }
 
 // streamSnapshot runs snap to its end and hands what its emit function put in out to
 // w after each step: a few thousand table slots per step with a job, all at once
