@@ -110,7 +110,7 @@ func (l *Log) DurableOffset() (int64, error) {
 // commit covers what all of them wrote. A notification follows the commit (SetNotify).
 func (l *Log) Kick() {
 	l.mu.Lock()
-	if !l.flushing && len(l.pending) > 0 {
+	if !l.flushing && (len(l.pending) > 0 || l.unsyncedLocked()) {
 		l.work.Signal()
 	}
 	l.mu.Unlock()
