@@ -93,7 +93,7 @@ func (s *Server) flushPropagation(c *client) {
 	}
 	var off int64
 	if c != nil {
-		off = a.log.Queue(unit) // c waits for it, which starts the commit (aofWait)
+		off = a.log.Queue(unit, &c.aofWriter) // c waits for it, which starts the commit (aofWait)
 	} else {
 		off = a.log.Append(unit)
 	}

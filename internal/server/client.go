@@ -76,6 +76,7 @@ type client struct {
 	stillBlocked    bool        // ... and found nothing again
 	aofWait         int64       // AOF offset the batch's replies wait for (Log.Wait)
 	aofLog          *aof.Log    // the log aofWait is an offset of
+	aofWriter       aof.Writer  // c as a writer whose records group commits cover
 	propagateArgv   [][]byte    // what the running command propagates instead of argv
 	noPropagate     bool        // the running command propagates nothing
 	forcePropagate  bool        // the running command propagates even if nothing changed

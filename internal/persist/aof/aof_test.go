@@ -303,8 +303,9 @@ func TestQueueKick(t *testing.T) {
 	record := []byte("*1\r\n$4\r\nPING\r\n")
 	time.Sleep(20 * time.Millisecond) // the flusher is waiting to be woken
 	var last int64
+	var w Writer
 	for range 10 {
-		last = l.Queue(record)
+		last = l.Queue(record, &w)
 	}
 	time.Sleep(20 * time.Millisecond) // the flusher would have run by now, were it woken
 	if upTo, err := l.DurableOffset(); err != nil || upTo != 0 {
@@ -344,4 +345,140 @@ func TestQueueKick(t *testing.T) {
 		}
 		time.Sleep(time.Millisecond)
 	}
+}
+
+// commitWatch reports each group commit of l (SetNotify) on the returned channel.
+func commitWatch(l *Log) <-chan struct{} {
+	done := make(chan struct{}, 16)
+	l.SetNotify(func() {
+		select {
+		case done <- struct{}{}:
+		default:
+		}
+	})
+	return done
+}
+
+// awaitCommit waits for a commit notification and checks what is durable and how many
+// fsyncs the file has had.
+func awaitCommit(t *testing.T, l *Log, f *memFile, done <-chan struct{}, wantDurable int64, wantSyncs int) {
+	t.Helper()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatalf("no commit (want %d fsyncs, durable up to %d)", wantSyncs, wantDurable)
+	}
+	if upTo, err := l.DurableOffset(); err != nil || upTo != wantDurable {
+		t.Fatalf("durable up to %d (%v), want %d", upTo, err, wantDurable)
+	}
+	f.mu.Lock()
+	syncs := f.syncs
+	f.mu.Unlock()
+	if syncs != wantSyncs {
+		t.Fatalf("%d fsyncs, want %d", syncs, wantSyncs)
+	}
+}
+
+// TestGatherWaitsForReleasedWriters: after a commit that released three writers, the
+// next commit waits until all three have queued again, and covers them in one fsync.
+func TestGatherWaitsForReleasedWriters(t *testing.T) {
+	f := &memFile{}
+	l := NewLog(f, 0, FsyncAlways)
+	defer l.Close()
+	done := commitWatch(l)
+	record := []byte("*1\r\n$4\r\nPING\r\n")
+	var last int64
+	var ws [3]Writer
+	for i := range ws {
+		l.Queue(record, &ws[i])
+		last = l.Queue(record, &ws[i]) // two records each: writers count, not records
+	}
+	l.Kick()
+	awaitCommit(t, l, f, done, last, 1)
+	setGatherLimit(l, time.Hour) // only the writers' return may start the next commit
+
+	first := l.Queue(record, &ws[0]) // one of the three is back...
+	l.Queue(record, &ws[0])
+	l.Queue(record, &ws[0]) // ... with more records than the three had
+	var newcomer Writer
+	l.Queue(record, &newcomer) // and a writer the commit did not release
+	l.Kick()
+	time.Sleep(20 * time.Millisecond)
+	if upTo, _ := l.DurableOffset(); upTo >= first {
+		t.Fatal("a commit started before the released writers came back")
+	}
+	l.Queue(record, &ws[1])
+	last = l.Queue(record, &ws[2]) // all three are back
+	l.Kick()
+	awaitCommit(t, l, f, done, last, 2)
+}
+
+// TestGatherTimesOut: a commit whose released writers do not come back starts when
+// gather.max has passed, and the next commit after such a wait starts at once.
+func TestGatherTimesOut(t *testing.T) {
+	f := &memFile{}
+	l := NewLog(f, 0, FsyncAlways)
+	defer l.Close()
+	done := commitWatch(l)
+	record := []byte("*1\r\n$4\r\nPING\r\n")
+	var last int64
+	var ws [3]Writer
+	for i := range ws {
+		last = l.Queue(record, &ws[i])
+	}
+	l.Kick()
+	awaitCommit(t, l, f, done, last, 1)
+	setGatherLimit(l, 5*time.Millisecond) // as if the fsync had taken a few milliseconds
+
+	last = l.Queue(record, &ws[0]) // only one of the three comes back
+	l.Kick()
+	awaitCommit(t, l, f, done, last, 2) // after the limit, by the timer
+
+	l.mu.Lock()
+	l.gather.limit = time.Hour // from now on, only the backoff starts a commit at once
+	l.gather.expect = 3        // the last commit released one writer: made to look like three
+	l.mu.Unlock()
+	last = l.Queue(record, &ws[1]) // one of them is back
+	l.Kick()
+	awaitCommit(t, l, f, done, last, 3)
+}
+
+// TestGatherWriterAlreadyBack: a writer that queues again while the commit covering
+// its last record runs is not waited for after it: the next commit waits only for the
+// writers that have not come back.
+func TestGatherWriterAlreadyBack(t *testing.T) {
+	f := &memFile{syncDelay: 20 * time.Millisecond}
+	l := NewLog(f, 0, FsyncAlways)
+	defer l.Close()
+	done := commitWatch(l)
+	record := []byte("*1\r\n$4\r\nPING\r\n")
+	var a, b Writer
+	l.Queue(record, &a)
+	first := l.Queue(record, &b)
+	l.Kick()
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(100 * time.Microsecond) {
+		l.mu.Lock()
+		running := l.gather.inFlight != 0
+		l.mu.Unlock()
+		if running {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the commit never started")
+		}
+	}
+	l.Queue(record, &a) // a is back while its commit runs
+	awaitCommit(t, l, f, done, first, 1)
+	setGatherLimit(l, time.Hour)
+	last := l.Queue(record, &b) // b is back: nobody else to wait for
+	l.Kick()
+	awaitCommit(t, l, f, done, last, 2)
+}
+
+// setGatherLimit sets how long the next commit may wait for the writers the last one
+// released (normally set from the time its fsync took, next to nothing for a memFile).
+func setGatherLimit(l *Log, d time.Duration) {
+	l.mu.Lock()
+	l.gather.limit = d
+	l.mu.Unlock()
 }

@@ -17,9 +17,14 @@
 // loop kicks the log (Kick) when it has served the connections that were ready — one
 // commit for all of them, as Redis writes and fsyncs its AOF once per event-loop turn
 // — and polls DurableOffset when the log's notification (SetNotify) comes. A commit that
-// ends with records queued meanwhile is followed by the next at once. Under always the leader
-// yields the processor once before it takes the batch, so that clients ready to run
-// queue their records first and share its fsync (an fdatasync, as Redis's). With
+// ends with records queued meanwhile is followed by the next one, which under always
+// first gathers: it waits, for a few fsync times at most, until the writers the ended
+// commit released have queued their next records, so that all the clients of a steady
+// load share each fsync rather than fall into two halves that take turns (see
+// gatheredLocked; waits that time out make the next commits start at once, with
+// backoff). Under always the leader yields the processor once before it takes the
+// batch, so that clients ready to run queue their records first and share its fsync (an
+// fdatasync, as Redis's). With
 // everysec records are written promptly and fsynced once a second; with no syncing is
 // left to the OS. Under both, Wait returns once the record is written (handed to the
 // OS): a crash of the process loses no acknowledged write, a power loss up to the last
