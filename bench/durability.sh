@@ -9,6 +9,11 @@
 #                            redis-benchmark keeps the SET load above running at the same
 #                            depth: requests/s of the GETs (reads should not wait for the
 #                            fsync that the writes wait for)
+#   SET+GET, pauses          bench/getload: 50 clients, each request a SET (half of them)
+#                            or a GET of a key DEBUG POPULATE made, with a 0.5 ms pause
+#                            after each reply (an application between its commands):
+#                            requests/s and p99 latency. Writers that do not come back at
+#                            once are what Cairn's commit gathering must not slow down.
 #   BGSAVE ...               after DEBUG POPULATE <keys> (appendonly no): the time of a
 #                            BGSAVE; the longest and the p99 round trip of a PING loop
 #                            during it (the longest executor pause: Redis's fork, Cairn's
@@ -63,7 +68,7 @@ bench_need go redis-server redis-benchmark redis-cli
 bench_pins "$pin"
 bench_init
 bench_build_cairn
-(cd "$bench_root" && go build -o "$tmp/saveprobe" ./bench/saveprobe)
+(cd "$bench_root" && go build -o "$tmp/saveprobe" ./bench/saveprobe && go build -o "$tmp/getload" ./bench/getload)
 
 # Results, keyed by "<server> <row>"; the redis-benchmark rows hold one figure per round.
 declare -A res
@@ -84,15 +89,16 @@ bench_rps() {
 	tail -1 "$tmp/rb.csv" | cut -d, -f2 | tr -d '"'
 }
 
-# aof_rows NAME ROUND COMMAND...: the SET and GET-during-SET rows with appendfsync always.
+# aof_rows NAME ROUND COMMAND...: the rows with appendfsync always (SET, GET during SET,
+# SET+GET with pauses).
 aof_rows() {
-	local name=$1 round=$2 port P load
+	local name=$1 round=$2 port P load line
 	shift 2
 	port=$(bench_freeport)
 	rm -rf "$tmp/$name-aof"
 	mkdir -p "$tmp/$name-aof"
 	bench_start "$name" "$port" "${srvpin[@]}" "$@" --port "$port" --bind 127.0.0.1 --save '' \
-		--appendonly yes --appendfsync always --dir "$tmp/$name-aof"
+		--appendonly yes --appendfsync always --dir "$tmp/$name-aof" --enable-debug-command local
 	for P in 1 16; do
 		echo "round $round/$rounds: $name: SET, appendfsync always, -P $P, $requests requests..." >&2
 		res[$name set$P]+=" $(bench_rps "$port" -t set -n "$requests" -P "$P")"
@@ -109,6 +115,13 @@ aof_rows() {
 		wait "$load" 2>/dev/null || true
 		bench_untrack "$load"
 	done
+	echo "round $round/$rounds: $name: SET+GET from $clients clients pausing 0.5 ms..." >&2
+	[ "$(redis-cli -p "$port" debug populate "$keyspace")" = OK ] || bench_die "$name: DEBUG POPULATE failed"
+	line=$("${loadpin[@]}" "$tmp/getload" -addr "127.0.0.1:$port" -clients "$clients" -requests "$requests" \
+		-keyspace "$keyspace" -set-percent 50 -think 500us -name SET+GET) || bench_die "$name: getload failed"
+	# "SET+GET: N requests, R requests/s, latency ms: p50 A p99 B p99.9 C max D"
+	res[$name mix]+=" $(awk '{ print $4 }' <<<"$line")"
+	res[$name mixp99]+=" $(awk '{ print $11 }' <<<"$line")"
 	bench_stop "$started" "$port"
 }
 
@@ -183,6 +196,8 @@ mb() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 	for P in 1 16; do
 		row "GET during SET -P $P (req/s)" "${res[cairn get$P]}" "${res[redis get$P]}"
 	done
+	row "SET+GET, pauses (req/s)" "${res[cairn mix]}" "${res[redis mix]}"
+	row "  p99 (ms)" "${res[cairn mixp99]}" "${res[redis mixp99]}"
 	row "BGSAVE time (ms)" "${res[cairn save_ms]}" "${res[redis save_ms]}"
 	row "BGSAVE longest PING (ms)" "${res[cairn ping_max_ms]}" "${res[redis ping_max_ms]}"
 	row "  before the save (ms)" "${res[cairn base_max_ms]}" "${res[redis base_max_ms]}"

@@ -3,7 +3,9 @@
 // closed loop, as redis-benchmark -P 1); a request is GET key:N for a random N below
 // -keyspace — the keys DEBUG POPULATE makes, whose values are value:N, which every
 // reply is checked against — or, for -set-percent of the requests, SET of a new key
-// (fresh:<client>:<i>, so that the server keeps allocating). Latency is from the write
+// (fresh:<client>:<i>, so that the server keeps allocating). With -think, a client
+// pauses that long after each reply before its next request, as an application does
+// between the commands it sends. Latency is from the write
 // of the command to the last byte of its reply, recorded in a log-linear histogram
 // (512 buckets per power of two: under 0.2% error) per client, merged at the
 // end. It prints requests/s, p50, p99, p99.9 and max in ms.
@@ -49,11 +51,12 @@ func main() {
 	keyspace := flag.Int("keyspace", 10000000, "GET key:N for N in [0, keyspace): the keys of DEBUG POPULATE <keyspace>")
 	setPercent := flag.Int("set-percent", 0, "percentage of requests that SET a new key instead")
 	size := flag.Int("d", 10, "value size of the SETs in bytes")
+	think := flag.Duration("think", 0, "pause of each client between a reply and its next request")
 	debugURL := flag.String("debug", "", "Cairn's debug listener (http://host:port): report the GC pauses of the run")
 	name := flag.String("name", "GET", "row name in the output")
 	flag.Parse()
-	if *clients < 1 || *requests < 1 || *keyspace < 1 || *setPercent < 0 || *setPercent > 100 || *size < 0 {
-		fmt.Fprintln(os.Stderr, "getload: -clients, -requests and -keyspace must be positive, -set-percent 0..100, -d not negative")
+	if *clients < 1 || *requests < 1 || *keyspace < 1 || *setPercent < 0 || *setPercent > 100 || *size < 0 || *think < 0 {
+		fmt.Fprintln(os.Stderr, "getload: -clients, -requests and -keyspace must be positive, -set-percent 0..100, -d and -think not negative")
 		os.Exit(2)
 	}
 	var before debughttp.GCReport
@@ -64,7 +67,7 @@ func main() {
 			os.Exit(1)
 		}
 	}
-	res, err := run(config{addr: *addr, clients: *clients, requests: *requests, keyspace: *keyspace, setPercent: *setPercent, size: *size})
+	res, err := run(config{addr: *addr, clients: *clients, requests: *requests, keyspace: *keyspace, setPercent: *setPercent, size: *size, think: *think})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "getload:", err)
 		os.Exit(1)
@@ -87,6 +90,7 @@ func main() {
 type config struct {
 	addr                                          string
 	clients, requests, keyspace, setPercent, size int
+	think                                         time.Duration
 }
 
 type result struct {
@@ -187,6 +191,9 @@ func worker(c net.Conn, cfg config, left *atomic.Int64, id uint64, h *histogram)
 			return err
 		}
 		h.record(uint64(time.Since(t0)))
+		if cfg.think > 0 {
+			time.Sleep(cfg.think)
+		}
 	}
 	return nil
 }
