@@ -376,7 +376,7 @@ func (l *Log) flushLocked() {
 	var fsyncTook time.Duration
 	if !failed && err == nil && needSync {
 		start := time.Now()
-		err = syncData(cur, true)
+		err = syncData(cur)
 		fsyncTook = time.Since(start)
 	}
 
@@ -492,19 +492,14 @@ func finishFile(f File, tail []byte, size int64, failed bool) error {
 	return err
 }
 
-// syncData makes f's written data durable: for an *os.File an fdatasync, done by the
-// kernel while no processor waits (fsync.Data: everysec's once-a-second fsync of a
-// second's writes may take long), in the calling thread for a group commit (commit:
-// fsync.DataBlocking); Sync for any other File.
-func syncData(f File, commit bool) error {
-	osf, ok := f.(*os.File)
-	switch {
-	case !ok:
-		return f.Sync()
-	case commit:
-		return fsync.DataBlocking(osf)
+// syncData makes f's written data durable: for an *os.File an fdatasync done by the
+// kernel while no processor waits (fsync.Data), so that the I/O loops serve reads
+// during a group commit's fsync even on one CPU; Sync for any other File.
+func syncData(f File) error {
+	if osf, ok := f.(*os.File); ok {
+		return fsync.Data(osf)
 	}
-	return fsync.Data(osf)
+	return f.Sync()
 }
 
 // syncFile is fsync for f (a rotated-out file: its last records and its size),
@@ -547,7 +542,7 @@ func (l *Log) everySec() {
 		if !need {
 			continue
 		}
-		err := syncData(f, false)
+		err := syncData(f)
 		l.mu.Lock()
 		if gen != l.gen {
 			// Rotated meanwhile: the flusher fsynced and closed that file itself.

@@ -11,10 +11,12 @@
 // in Go's netpoller like a socket read, holding nothing. Where AIO cannot be set up (an
 // old kernel, a sandbox) or on other systems, it falls back to os.File.Sync.
 //
-// File is fsync and Data fdatasync, both that way; DataBlocking is fdatasync in the
-// calling thread, for the AOF's group commits: an fsync every few hundred
-// microseconds, where the kernel worker's extra context switches cost more CPU per
-// write (measured) than holding the processor for the call.
+// File is fsync and Data fdatasync, both that way. The AOF's group commits use Data
+// too, though they fsync every few hundred microseconds: a blocking fdatasync there is
+// often not noticed by the monitor at all (it backs off while each call is shorter than
+// its poll), so on one CPU the I/O loop waited behind it, as Redis's reads wait behind
+// its fsync; through the kernel, a lone reader during a write load is answered 1.6x as
+// often, and the writes' throughput is the same (measured, bench/RESULTS.md).
 //
 // Writer adds Redis's incremental fsync (rdb-save-incremental-fsync): a large file
 // written through it has an fsync started in the background every few megabytes, so

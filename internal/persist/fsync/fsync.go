@@ -31,13 +31,6 @@ func syncFile(f *os.File, data bool) error {
 	return s.wait()
 }
 
-// DataBlocking is Data in the calling thread: for an fsync so short and so frequent (a
-// group commit's) that a kernel worker's hand-off costs more than the processor it
-// frees (measured under appendfsync always: 2 µs more CPU per write).
-func DataBlocking(f *os.File) error {
-	return blocking(f, true)
-}
-
 // blocking is fdatasync (data) or fsync in the calling thread.
 func blocking(f *os.File, data bool) error {
 	if data {
