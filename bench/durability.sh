@@ -9,6 +9,9 @@
 #                            redis-benchmark keeps the SET load above running at the same
 #                            depth: requests/s of the GETs (reads should not wait for the
 #                            fsync that the writes wait for)
+#   lone GET during SET -P 1 redis-benchmark -t get from one more client during the SET
+#                            -P 1 load (5,000 requests): how long a lone reader waits
+#                            when writes wait for fsyncs (requests/s and p50 latency)
 #   SET+GET, pauses          bench/getload: 50 clients, each request a SET (half of them)
 #                            or a GET of a key DEBUG POPULATE made, with a 0.5 ms pause
 #                            after each reply (an application between its commands):
@@ -90,7 +93,7 @@ bench_rps() {
 }
 
 # aof_rows NAME ROUND COMMAND...: the rows with appendfsync always (SET, GET during SET,
-# SET+GET with pauses).
+# lone GET during SET, SET+GET with pauses).
 aof_rows() {
 	local name=$1 round=$2 port P load line
 	shift 2
@@ -111,6 +114,11 @@ aof_rows() {
 		bench_track "$load"
 		sleep 1 # the write load is running
 		res[$name get$P]+=" $(bench_rps "$port" -t get -n "$requests" -P "$P")"
+		if [ "$P" = 1 ]; then
+			echo "round $round/$rounds: $name: GET from 1 client during the SET load, -P 1..." >&2
+			res[$name get1c]+=" $(clients=1 bench_rps "$port" -t get -n 5000)"
+			res[$name get1cp50]+=" $(tail -1 "$tmp/rb.csv" | cut -d, -f5 | tr -d '"')"
+		fi
 		kill "$load" 2>/dev/null || true
 		wait "$load" 2>/dev/null || true
 		bench_untrack "$load"
@@ -196,6 +204,8 @@ mb() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 	for P in 1 16; do
 		row "GET during SET -P $P (req/s)" "${res[cairn get$P]}" "${res[redis get$P]}"
 	done
+	row "lone GET during SET -P 1 (req/s)" "${res[cairn get1c]}" "${res[redis get1c]}"
+	row "  p50 (ms)" "${res[cairn get1cp50]}" "${res[redis get1cp50]}"
 	row "SET+GET, pauses (req/s)" "${res[cairn mix]}" "${res[redis mix]}"
 	row "  p99 (ms)" "${res[cairn mixp99]}" "${res[redis mixp99]}"
 	row "BGSAVE time (ms)" "${res[cairn save_ms]}" "${res[redis save_ms]}"
