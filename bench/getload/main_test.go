@@ -1,8 +1,6 @@
 package main
 
 import (
-	"io"
-	"log/slog"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -10,8 +8,7 @@ import (
 	"testing"
 	"time"
 
-	cairnconfig "cairn/internal/config"
-	"cairn/internal/server"
+	"cairn/internal/servertest"
 )
 
 // TestHistogramBuckets checks every bucket's bounds over small values and random ones
@@ -69,30 +66,11 @@ func TestHistogramQuantile(t *testing.T) {
 	}
 }
 
-// startCairn runs a Cairn server on a free loopback port for the test.
-func startCairn(t *testing.T) string {
-	t.Helper()
-	cfg, err := cairnconfig.Load("", []string{"--port", "0", "--bind", "127.0.0.1", "--save", "", "--dir", t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := server.New(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err := s.Listen(); err != nil {
-		t.Fatal(err)
-	}
-	go s.Serve() //nolint:errcheck
-	t.Cleanup(s.Shutdown)
-	if err := s.WaitLoaded(); err != nil {
-		t.Fatal(err)
-	}
-	return s.Addr().String()
-}
-
 // TestRunThink: every request is sent and timed once, and with -think each client
 // pauses after each reply, which bounds the rate: 2 clients pausing 5 ms make at most
 // 400 requests a second.
 func TestRunThink(t *testing.T) {
-	addr := startCairn(t)
+	addr := servertest.Start(t)
 	res, err := run(config{addr: addr, clients: 2, requests: 20, keyspace: 1, setPercent: 100, size: 3, think: 5 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)

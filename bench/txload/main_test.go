@@ -1,39 +1,17 @@
 package main
 
 import (
-	"io"
-	"log/slog"
 	"net"
 	"strings"
 	"testing"
 
-	"cairn/internal/config"
-	"cairn/internal/server"
+	"cairn/internal/servertest"
 )
-
-// startCairn runs a Cairn server on a free loopback port for the test.
-func startCairn(t *testing.T) string {
-	t.Helper()
-	cfg, err := config.Load("", []string{"--port", "0", "--bind", "127.0.0.1", "--save", "", "--dir", t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := server.New(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err := s.Listen(); err != nil {
-		t.Fatal(err)
-	}
-	go s.Serve() //nolint:errcheck
-	t.Cleanup(s.Shutdown)
-	if err := s.WaitLoaded(); err != nil {
-		t.Fatal(err)
-	}
-	return s.Addr().String()
-}
 
 // TestRunCountsTransactions: every transaction is run and timed once, and the keys
 // written are within the key space.
 func TestRunCountsTransactions(t *testing.T) {
-	addr := startCairn(t)
+	addr := servertest.Start(t)
 	res, err := run(options{addr: addr, clients: 3, requests: 50, sets: 4, keyspace: 7, size: 5})
 	if err != nil {
 		t.Fatal(err)

@@ -382,55 +382,32 @@ func awaitCommit(t *testing.T, l *Log, f *memFile, done <-chan struct{}, wantDur
 // TestGatherWaitsForReleasedWriters: after a commit that released three writers, the
 // next commit waits until all three have queued again, and covers them in one fsync.
 func TestGatherWaitsForReleasedWriters(t *testing.T) {
-	f := &memFile{}
-	l := NewLog(f, 0, FsyncAlways)
-	defer l.Close()
-	done := commitWatch(l)
-	record := []byte("*1\r\n$4\r\nPING\r\n")
-	var last int64
-	var ws [3]Writer
-	for i := range ws {
-		l.Queue(record, &ws[i])
-		last = l.Queue(record, &ws[i]) // two records each: writers count, not records
-	}
-	l.Kick()
-	awaitCommit(t, l, f, done, last, 1)
-	setGatherLimit(l, time.Hour) // only the writers' return may start the next commit
+	l, f, done, ws := commitThreeWriters(t, 2) // two records each: writers count, not records
+	setGatherLimit(l, time.Hour)               // only the writers' return may start the next commit
 
-	first := l.Queue(record, &ws[0]) // one of the three is back...
-	l.Queue(record, &ws[0])
-	l.Queue(record, &ws[0]) // ... with more records than the three had
+	first := l.Queue(pingRecord, &ws[0]) // one of the three is back...
+	l.Queue(pingRecord, &ws[0])
+	l.Queue(pingRecord, &ws[0]) // ... with more records than the three had
 	var newcomer Writer
-	l.Queue(record, &newcomer) // and a writer the commit did not release
+	l.Queue(pingRecord, &newcomer) // and a writer the commit did not release
 	l.Kick()
 	time.Sleep(20 * time.Millisecond)
 	if upTo, _ := l.DurableOffset(); upTo >= first {
 		t.Fatal("a commit started before the released writers came back")
 	}
-	l.Queue(record, &ws[1])
-	last = l.Queue(record, &ws[2]) // all three are back
+	l.Queue(pingRecord, &ws[1])
+	last := l.Queue(pingRecord, &ws[2]) // all three are back
 	l.Kick()
 	awaitCommit(t, l, f, done, last, 2)
 }
 
 // TestGatherTimesOut: a commit whose released writers do not come back starts when
-// gather.max has passed, and the next commit after such a wait starts at once.
+// its limit has passed, and the next commit after such a wait starts at once.
 func TestGatherTimesOut(t *testing.T) {
-	f := &memFile{}
-	l := NewLog(f, 0, FsyncAlways)
-	defer l.Close()
-	done := commitWatch(l)
-	record := []byte("*1\r\n$4\r\nPING\r\n")
-	var last int64
-	var ws [3]Writer
-	for i := range ws {
-		last = l.Queue(record, &ws[i])
-	}
-	l.Kick()
-	awaitCommit(t, l, f, done, last, 1)
+	l, f, done, ws := commitThreeWriters(t, 1)
 	setGatherLimit(l, 5*time.Millisecond) // as if the fsync had taken a few milliseconds
 
-	last = l.Queue(record, &ws[0]) // only one of the three comes back
+	last := l.Queue(pingRecord, &ws[0]) // only one of the three comes back
 	l.Kick()
 	awaitCommit(t, l, f, done, last, 2) // after the limit, by the timer
 
@@ -438,7 +415,7 @@ func TestGatherTimesOut(t *testing.T) {
 	l.gather.limit = time.Hour // from now on, only the backoff starts a commit at once
 	l.gather.expect = 3        // the last commit released one writer: made to look like three
 	l.mu.Unlock()
-	last = l.Queue(record, &ws[1]) // one of them is back
+	last = l.Queue(pingRecord, &ws[1]) // one of them is back
 	l.Kick()
 	awaitCommit(t, l, f, done, last, 3)
 }
@@ -451,10 +428,9 @@ func TestGatherWriterAlreadyBack(t *testing.T) {
 	l := NewLog(f, 0, FsyncAlways)
 	defer l.Close()
 	done := commitWatch(l)
-	record := []byte("*1\r\n$4\r\nPING\r\n")
 	var a, b Writer
-	l.Queue(record, &a)
-	first := l.Queue(record, &b)
+	l.Queue(pingRecord, &a)
+	first := l.Queue(pingRecord, &b)
 	l.Kick()
 	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(100 * time.Microsecond) {
 		l.mu.Lock()
@@ -467,12 +443,35 @@ func TestGatherWriterAlreadyBack(t *testing.T) {
 			t.Fatal("the commit never started")
 		}
 	}
-	l.Queue(record, &a) // a is back while its commit runs
+	l.Queue(pingRecord, &a) // a is back while its commit runs
 	awaitCommit(t, l, f, done, first, 1)
 	setGatherLimit(l, time.Hour)
-	last := l.Queue(record, &b) // b is back: nobody else to wait for
+	last := l.Queue(pingRecord, &b) // b is back: nobody else to wait for
 	l.Kick()
 	awaitCommit(t, l, f, done, last, 2)
+}
+
+// pingRecord is a log record: PING in RESP.
+var pingRecord = []byte("*1\r\n$4\r\nPING\r\n")
+
+// commitThreeWriters starts a log under always, has three writers queue perWriter
+// records each, kicks it and waits for the commit that covers them all.
+func commitThreeWriters(t *testing.T, perWriter int) (*Log, *memFile, <-chan struct{}, *[3]Writer) {
+	t.Helper()
+	f := &memFile{}
+	l := NewLog(f, 0, FsyncAlways)
+	t.Cleanup(func() { l.Close() })
+	done := commitWatch(l)
+	var last int64
+	var ws [3]Writer
+	for i := range ws {
+		for range perWriter {
+			last = l.Queue(pingRecord, &ws[i])
+		}
+	}
+	l.Kick()
+	awaitCommit(t, l, f, done, last, 1)
+	return l, f, done, &ws
 }
 
 // setGatherLimit sets how long the next commit may wait for the writers the last one
