@@ -92,7 +92,7 @@ type gathering struct {
 	queued                 int           // writers with records in batch
 	covered                int           // writers with records in inFlight ...
 	back                   int           // ... who have queued in batch already
-	expect                 int           // writers ended released that had not queued again then ...
+	expect                 int           // writers ended released, less those already back ...
 	returned               int           // ... and how many of them have queued since
 	endedAt                time.Time     // when the last commit ended
 	limit                  time.Duration // how long the next commit may wait for them (end)
@@ -419,11 +419,11 @@ func (l *Log) flushLocked() {
 // and the clients fall into two halves that take turns: commits half as large, twice
 // as many. So a commit waits until the writers the last one released have queued their
 // next records, or for a few times as long as its fsync took (end). When such a wait
-// times out, the next commits start at once, twice as many after each timed-out wait (up to
-// gatherSkipMax), so that a load whose writers do not come back pays for it rarely.
-// Otherwise, and with nobody released (a lone writer, records nobody waits for) the
-// commit starts at once. Arms the timer that wakes the flusher when it must wait.
-// Caller holds l.mu.
+// times out, the next commits start at once, twice as many after each timed-out wait
+// (up to gatherSkipMax), so that a load whose writers do not come back pays for it
+// rarely. Otherwise, and with nobody released (a lone writer, records nobody waits
+// for), the commit starts at once. Arms the timer that wakes the flusher when it must
+// wait. Caller holds l.mu.
 func (l *Log) gatheredLocked() bool {
 	g := &l.gather
 	if l.policy != FsyncAlways || l.closed || l.next != nil || g.skipLeft > 0 || g.returned >= g.expect {
