@@ -189,6 +189,7 @@ type Config struct {
 	NotifyKeyspaceEvents           int       // notify-keyspace-events, as Notify* flags
 	TrackingTableMaxKeys           int64     // tracking-table-max-keys
 	CairnDebugAddr                 string    // cairn-debug-addr: host:port of the debug HTTP listener; "" = off (Cairn's own)
+	CairnIOLoops                   int       // cairn-io-loops: I/O loops; 0 = one per GOMAXPROCS (Cairn's own)
 
 	// Shutdown.
 	ShutdownTimeout   int // shutdown-timeout, seconds

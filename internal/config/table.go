@@ -237,6 +237,11 @@ var table = build(
 	// exposes profiles of the process, so CONFIG SET needs enable-protected-configs, as
 	// for dir.
 	str("cairn-debug-addr", "", Hidden|Protected, "", Implemented).null().check(checkListenAddr).ref(func(c *Config) *string { return &c.CairnDebugAddr }),
+	// cairn-io-loops N serves the connections with N I/O loops (internal/server/ioloop.go);
+	// 0, the default, is one per GOMAXPROCS (one per CPU). Fewer loops than CPUs suit a
+	// small machine whose clients run on it too: the loops then do not compete with
+	// them for the CPUs (measured in bench/RESULTS.md).
+	num(Integer, "cairn-io-loops", "", Hidden|Immutable, 0, 1024, "0", Implemented).int(func(c *Config) *int { return &c.CairnIOLoops }),
 
 	// Special directives (special.go).
 	spec("dir", "", Protected|DenyLoading, "", Implemented, dirSpecial),

@@ -3,7 +3,8 @@
 //
 // # Concurrency
 //
-// Connections are served by I/O loops, one per GOMAXPROCS (ioloop.go): a loop reads
+// Connections are served by I/O loops, one per GOMAXPROCS or cairn-io-loops of them
+// (ioloop.go): a loop reads
 // from each readable socket, parses every complete command in what it read, and then
 // takes the executor lock (Server.mu) once for the whole batch. A connection whose
 // replies wait for an AOF fsync is parked in its loop; one whose command must wait

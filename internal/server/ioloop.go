@@ -13,8 +13,8 @@ import (
 
 // I/O loops.
 //
-// Connections are served by a few event loops, one per GOMAXPROCS, as Redis serves them
-// from its event loop and IO threads. A loop owns an epoll set of connections; for
+// Connections are served by a few event loops, one per GOMAXPROCS (or cairn-io-loops of
+// them), as Redis serves them from its event loop and IO threads. A loop owns an epoll set of connections; for
 // every connection that is readable it reads once, runs the complete commands under
 // one acquisition of the executor lock and writes the replies with one non-blocking
 // write. Compared with a goroutine parked in net.Conn.Read per connection this saves,

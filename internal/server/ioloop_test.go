@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"io"
 	"net"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -202,4 +203,35 @@ func TestIOParkedForFsync(t *testing.T) {
 		}
 		b.expect("$1\r\n1\r\n", "GET", "q")
 	})
+}
+
+// TestIOLoopsConfig: cairn-io-loops sets how many I/O loops serve the connections (0,
+// the default: one per GOMAXPROCS), and connections spread over them are all served.
+// It is read at start only and, like cairn-debug-addr, missing from CONFIG GET *.
+func TestIOLoopsConfig(t *testing.T) {
+	if len(startServer(t).loops) == 0 {
+		t.Skip("no I/O loops on this platform: a goroutine per connection")
+	}
+	for _, tc := range []struct {
+		arg  string
+		want int
+	}{{"1", 1}, {"3", 3}, {"0", runtime.GOMAXPROCS(0)}} {
+		s := startServer(t, "--cairn-io-loops", tc.arg)
+		if len(s.loops) != tc.want {
+			t.Errorf("cairn-io-loops %s: %d loops, want %d", tc.arg, len(s.loops), tc.want)
+		}
+		for i := range 2*tc.want + 1 { // every loop gets connections
+			c := dial(t, s)
+			key := "k" + strconv.Itoa(i)
+			c.expect("+OK\r\n", "SET", key, tc.arg)
+			c.expect("$"+strconv.Itoa(len(tc.arg))+"\r\n"+tc.arg+"\r\n", "GET", key)
+		}
+	}
+	c := dial(t, startServer(t, "--cairn-io-loops", "2"))
+	c.expect("*2\r\n$14\r\ncairn-io-loops\r\n$1\r\n2\r\n", "CONFIG", "GET", "cairn-io-loops")
+	c.expect("-ERR CONFIG SET failed (possibly related to argument 'cairn-io-loops') - can't set immutable config\r\n",
+		"CONFIG", "SET", "cairn-io-loops", "1")
+	if all := c.do("CONFIG", "GET", "*"); strings.Contains(all, "cairn-io-loops") {
+		t.Error("CONFIG GET * lists cairn-io-loops")
+	}
 }

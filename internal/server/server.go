@@ -258,12 +258,16 @@ func (s *Server) WaitLoaded() error {
 	return s.loadErr
 }
 
-// startLoops starts one I/O loop per GOMAXPROCS.
+// startLoops starts the I/O loops: cairn-io-loops of them, or one per GOMAXPROCS.
 func (s *Server) startLoops() error {
 	if s.goroutinePerConn {
 		return nil
 	}
-	for range runtime.GOMAXPROCS(0) {
+	n := s.cfg.CairnIOLoops
+	if n <= 0 {
+		n = runtime.GOMAXPROCS(0)
+	}
+	for range n {
 		l, err := newIOLoop(s)
 		if errors.Is(err, errNoPoll) {
 			return nil // this platform: a goroutine per connection
