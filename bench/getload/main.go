@@ -5,10 +5,9 @@
 // reply is checked against — or, for -set-percent of the requests, SET of a new key
 // (fresh:<client>:<i>, so that the server keeps allocating). With -think, a client
 // pauses that long after each reply before its next request, as an application does
-// between the commands it sends. Latency is from the write
-// of the command to the last byte of its reply, recorded in a log-linear histogram
-// (512 buckets per power of two: under 0.2% error) per client, merged at the
-// end. It prints requests/s, p50, p99, p99.9 and max in ms.
+// between the commands it sends. Latency is from the write of the command to the last
+// byte of its reply, recorded in a log-linear histogram (512 buckets per power of two:
+// under 0.2% error) per client, merged at the end. It prints requests/s, p50, p99, p99.9 and max in ms.
 //
 // Why not redis-benchmark: its random keys are key:<12 digits>, which DEBUG POPULATE's
 // keys never match, so every GET would miss and no value would be read or sent.

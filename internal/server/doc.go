@@ -4,13 +4,12 @@
 // # Concurrency
 //
 // Connections are served by I/O loops, one per GOMAXPROCS or cairn-io-loops of them
-// (ioloop.go): a loop reads
-// from each readable socket, parses every complete command in what it read, and then
-// takes the executor lock (Server.mu) once for the whole batch. A connection whose
-// replies wait for an AOF fsync is parked in its loop; one whose command must wait
-// otherwise (a blocking pop, CLIENT PAUSE, a busy script, a slow reader) gets a
-// goroutine of its own, which does the same; so does every connection where there is
-// no epoll. Commands run one at a time under that lock, so each command,
+// (ioloop.go): a loop reads from each readable socket, parses every complete command in
+// what it read, and then takes the executor lock (Server.mu) once for the whole batch.
+// A connection whose replies wait for an AOF fsync is parked in its loop; one whose
+// command must wait otherwise (a blocking pop, CLIENT PAUSE, a busy script, a slow
+// reader) gets a goroutine of its own, which does the same; so does every connection
+// where there is no epoll. Commands run one at a time under that lock, so each command,
 // EXEC and script is atomic and isolated exactly as in single-threaded Redis; command
 // procs never lock anything themselves. Replies are appended to the client's writer
 // while the lock is held and sent with one write after it is released: reading, parsing

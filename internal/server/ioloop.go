@@ -14,14 +14,14 @@ import (
 // I/O loops.
 //
 // Connections are served by a few event loops, one per GOMAXPROCS (or cairn-io-loops of
-// them), as Redis serves them from its event loop and IO threads. A loop owns an epoll set of connections; for
-// every connection that is readable it reads once, runs the complete commands under
-// one acquisition of the executor lock and writes the replies with one non-blocking
-// write. Compared with a goroutine parked in net.Conn.Read per connection this saves,
-// per request at pipeline depth 1, the failing second read that parks the goroutine and
-// the goroutine switch that wakes it (measured: the bulk of the gap to redis-server on
-// the unpipelined rows), and it serves the ready clients in the order the kernel
-// reports them, with no run queue in between.
+// them), as Redis serves them from its event loop and IO threads. A loop owns an epoll
+// set of connections; for every connection that is readable it reads once, runs the
+// complete commands under one acquisition of the executor lock and writes the replies
+// with one non-blocking write. Compared with a goroutine parked in net.Conn.Read per
+// connection this saves, per request at pipeline depth 1, the failing second read that
+// parks the goroutine and the goroutine switch that wakes it (measured: the bulk of the
+// gap to redis-server on the unpipelined rows), and it serves the ready clients in the
+// order the kernel reports them, with no run queue in between.
 //
 // A loop's goroutine never waits for anything but the epoll set. A connection whose
 // writes must be durable before its replies go out (appendfsync) is parked: its
