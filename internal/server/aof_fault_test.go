@@ -146,6 +146,13 @@ func (ff *faultFile) failWrites(errno syscall.Errno, tear int) {
 	ff.writeErr, ff.tear = errno, tear
 }
 
+// refuseTruncate makes truncation fail, as on a file that cannot be cut back.
+func (ff *faultFile) refuseTruncate() {
+	ff.mu.Lock()
+	defer ff.mu.Unlock()
+	ff.noTruncate = true
+}
+
 // failSyncs makes fsyncs fail with errno.
 func (ff *faultFile) failSyncs(errno syscall.Errno) {
 	ff.mu.Lock()
@@ -200,8 +207,8 @@ func TestAOFWriteAndFsyncErrors(t *testing.T) {
 		{"ENOSPC/always", "always", func(ff *faultFile) { ff.failWrites(syscall.ENOSPC, -1) }, "No space left on device", false, false},
 		{"ENOSPC/everysec", "everysec", func(ff *faultFile) { ff.failWrites(syscall.ENOSPC, -1) }, "No space left on device", false, false},
 		{"torn/always", "always", func(ff *faultFile) { ff.failWrites(syscall.ENOSPC, 11) }, "No space left on device", false, false},
-		{"torn-untruncatable/always", "always", func(ff *faultFile) { ff.failWrites(syscall.EIO, 11); ff.noTruncate = true }, "Input/output error", false, true},
-		{"torn-untruncatable/everysec", "everysec", func(ff *faultFile) { ff.failWrites(syscall.EIO, 11); ff.noTruncate = true }, "Input/output error", false, true},
+		{"torn-untruncatable/always", "always", func(ff *faultFile) { ff.refuseTruncate(); ff.failWrites(syscall.EIO, 11) }, "Input/output error", false, true},
+		{"torn-untruncatable/everysec", "everysec", func(ff *faultFile) { ff.refuseTruncate(); ff.failWrites(syscall.EIO, 11) }, "Input/output error", false, true},
 		{"fsync-EIO/always", "always", func(ff *faultFile) { ff.failSyncs(syscall.EIO) }, "Input/output error", false, false},
 		{"fsync-EIO/everysec", "everysec", func(ff *faultFile) { ff.failSyncs(syscall.EIO) }, "Input/output error", true, false},
 	}

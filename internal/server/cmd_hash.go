@@ -2,7 +2,6 @@ package server
 
 import (
 	"math"
-	"math/rand/v2"
 	"strconv"
 
 	"cairn/internal/config"
@@ -41,9 +40,6 @@ var hashProcs = procTable{
 
 // notifyHash is the keyspace event class of hash events ('h').
 const notifyHash = config.NotifyHash
-
-// hashRand is the random source of HRANDFIELD. Used only under the executor lock.
-var hashRand = rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
 
 // hashLookupReadOrReply finds a hash for a read command; a missing key is (nil, true).
 func (c *client) hashLookupReadOrReply(key []byte) (*types.Hash, bool) {
@@ -404,7 +400,7 @@ func hrandfieldCommand(c *client) {
 		c.w.Null()
 		return
 	}
-	f, _ := h.RandomPair(hashRand)
+	f, _ := h.RandomPair(c.srv.rng)
 	c.replyHashEntry(f)
 }
 
@@ -447,7 +443,7 @@ func (c *client) hrandfieldWithCount(l int64, withValues bool) {
 		}
 		replyLen(count)
 		done := int64(0)
-		h.RandomPairs(hashRand, int(count), func(f, v listpack.Entry) bool {
+		h.RandomPairs(c.srv.rng, int(count), func(f, v listpack.Entry) bool {
 			reply(f, v)
 			// Stop early if the client went past its output buffer limit, as Redis
 			// does on CLIENT_CLOSE_ASAP (it is then disconnected anyway).
@@ -468,7 +464,7 @@ func (c *client) hrandfieldWithCount(l int64, withValues bool) {
 		return
 	}
 	replyLen(l)
-	h.RandomUnique(hashRand, int(l), reply)
+	h.RandomUnique(c.srv.rng, int(l), reply)
 }
 
 // hashOutputOverLimit reports whether c's pending replies passed its output buffer

@@ -2,7 +2,6 @@ package server
 
 import (
 	"math"
-	"math/rand/v2"
 	"slices"
 
 	"cairn/internal/config"
@@ -38,10 +37,6 @@ var setProcs = procTable{
 
 // notifySet is the keyspace event class of set events ('s').
 const notifySet = config.NotifySet
-
-// setRand is the random source of SPOP and SRANDMEMBER. Used only under the executor
-// lock.
-var setRand = rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
 
 // setOf returns the set held by a live entry of type set.
 func setOf(e *keyspace.Entry) *types.Set { return e.Obj.Ptr.(*types.Set) }
@@ -238,7 +233,7 @@ func spopCommand(c *client) {
 		return
 	}
 	set := setOf(e)
-	m := set.Pop(setRand)
+	m := set.Pop(c.srv.rng)
 	s := c.srv
 	s.notifyKeyspaceEvent(notifySet, "spop", key, c.db.ID)
 	// Propagated as the SREM it amounted to.
@@ -308,7 +303,7 @@ func (c *client) spopWithCount() {
 	if remaining*spopMoveStrategyMul > count {
 		// CASE 2: few to pop: pop them one by one.
 		for range count {
-			m := set.Pop(setRand)
+			m := set.Pop(c.srv.rng)
 			c.replySetMember(m)
 			if prop != nil {
 				prop = append(prop, m.Append(nil))
@@ -322,7 +317,7 @@ func (c *client) spopWithCount() {
 		lim := s.limits()
 		var buf []byte
 		for range remaining {
-			m := set.Pop(setRand)
+			m := set.Pop(c.srv.rng)
 			buf = m.Append(buf[:0])
 			if newset == nil {
 				newset = types.NewSet(buf)
@@ -367,7 +362,7 @@ func srandmemberCommand(c *client) {
 		c.w.Null()
 		return
 	}
-	c.replySetMember(setOf(e).Random(setRand))
+	c.replySetMember(setOf(e).Random(c.srv.rng))
 }
 
 // srandmemberWithCount is Redis's srandmemberWithCountCommand.
@@ -396,7 +391,7 @@ func (c *client) srandmemberWithCount() {
 	if !uniq || count == 1 {
 		c.w.ArrayLen(count)
 		for range count {
-			c.replySetMember(set.Random(setRand))
+			c.replySetMember(set.Random(c.srv.rng))
 		}
 		return
 	}
@@ -421,13 +416,13 @@ func (c *client) srandmemberWithCount() {
 			return true
 		})
 		for d.Len() > count {
-			d.Pop(setRand)
+			d.Pop(c.srv.rng)
 		}
 	} else {
 		// CASE 4: a small part: add random members until there are count distinct.
 		d = types.NewHashSet(count)
 		for d.Len() < count {
-			d.AddMember(set.Random(setRand), types.Limits{})
+			d.AddMember(set.Random(c.srv.rng), types.Limits{})
 		}
 	}
 	c.w.ArrayLen(count)

@@ -3,7 +3,6 @@ package server
 import (
 	"cmp"
 	"math"
-	"math/rand/v2"
 	"slices"
 	"strconv"
 
@@ -75,9 +74,6 @@ func init() {
 
 // notifyZset is the keyspace event class of sorted set events ('z').
 const notifyZset = config.NotifyZset
-
-// zsetRand is the random source of ZRANDMEMBER; used only under the executor lock.
-var zsetRand = rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
 
 const (
 	errZsetMinMaxFloat = "ERR min or max is not a float"
@@ -997,7 +993,7 @@ func zrandmemberCommand(c *client) {
 		c.w.Null()
 		return
 	}
-	m, _ := zsetOf(e).RandomElem(zsetRand)
+	m, _ := zsetOf(e).RandomElem(c.srv.rng)
 	c.w.Bulk(m)
 }
 
@@ -1042,7 +1038,7 @@ func (c *client) zrandmemberWithCount(l int64, withScores bool) {
 		replyLen(count)
 		for count > 0 {
 			n := min(count, zrandmemberSampleLimit)
-			z.RandomElems(zsetRand, int(n), emit)
+			z.RandomElems(c.srv.rng, int(n), emit)
 			count -= n
 		}
 		return
@@ -1059,7 +1055,7 @@ func (c *client) zrandmemberWithCount(l int64, withScores bool) {
 	}
 	// Cases 3 and 4: count distinct random elements.
 	replyLen(count)
-	z.DistinctRandomElems(zsetRand, int(count), emit)
+	z.DistinctRandomElems(c.srv.rng, int(count), emit)
 }
 
 // --- ZUNION, ZINTER, ZDIFF and their STORE forms, ZINTERCARD ---

@@ -176,6 +176,11 @@ func waitBgsaveGoroutines(t *testing.T, s *Server) {
 	done := make(chan struct{})
 	go func() { s.bgWG.Wait(); close(done) }()
 	waitClosed(t, done, "BGSAVE goroutines")
+	// The next BGSAVE's bgWG.Add must happen after this Wait; the socket the test
+	// sends it over is no happens-before edge to the race detector, the executor lock
+	// is.
+	s.mu.Lock()
+	s.mu.Unlock() //nolint:staticcheck // an empty critical section: the ordering is the point
 }
 
 func waitNoBgsave(t *testing.T, rc *rawConn) {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"net"
 	"os"
 	"runtime"
@@ -26,6 +27,10 @@ const Version = "7.0.15"
 // Server is a running Cairn instance.
 type Server struct {
 	mu sync.Mutex // the executor lock
+
+	// rng is the random source of SPOP, SRANDMEMBER, HRANDFIELD and ZRANDMEMBER; guarded
+	// by mu. One per server, not per package: a process (the tests) may run several.
+	rng *rand.Rand
 
 	cfg       *config.Config // guarded by mu
 	ks        *keyspace.Keyspace
@@ -118,6 +123,7 @@ func New(cfg *config.Config, logger *slog.Logger) *Server {
 		logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
 	s := &Server{
+		rng:          rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64())),
 		cfg:          cfg,
 		log:          logger,
 		clients:      make(map[uint64]*client),
