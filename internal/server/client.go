@@ -105,17 +105,12 @@ type client struct {
 
 	// Served by an I/O loop (ioloop.go) rather than a goroutine of its own. loop is
 	// owned by the goroutine serving the client; inLoop mirrors it for hangUp.
-	loop            *ioLoop
-	inLoop          atomic.Bool
-	raw             syscall.RawConn
-	readFn, writeFn func(fd uintptr) bool
-	rawOut          []byte
-	rawN            int
-	fsyncWait       aofWait // a parked connection's wait (ioLoop.park)
-	parkedOpen      bool    // ... and whether it stays open after its replies
-	parked          bool    // its replies wait for an fsync (ioLoop.park)
-	parkedOut       bool    // ... and its descriptor left the epoll set meanwhile
-	rawErr          error
+	loop       *ioLoop
+	inLoop     atomic.Bool
+	fsyncWait  aofWait // a parked connection's wait (ioLoop.park)
+	parkedOpen bool    // ... and whether it stays open after its replies
+	parked     bool    // its replies wait for an fsync (ioLoop.park)
+	parkedOut  bool    // ... and its descriptor left the epoll set meanwhile
 }
 
 func newClient(s *Server, conn net.Conn) *client {

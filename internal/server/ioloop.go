@@ -94,10 +94,8 @@ func newIOLoop(s *Server) (*ioLoop, error) {
 // add hands c to the loop. c's input, if any is already there, is reported at once
 // (level-triggered).
 func (l *ioLoop) add(c *client) error {
-	if c.raw == nil {
-		if err := c.initRaw(); err != nil {
-			return err
-		}
+	if c.fd < 0 {
+		return errors.New("connection has no descriptor")
 	}
 	c.loop = l
 	c.inLoop.Store(true)
@@ -349,65 +347,32 @@ func (c *client) detach() {
 	go l.run()
 }
 
-// initRaw prepares the non-blocking reads and writes a loop does on c's socket.
-func (c *client) initRaw() error {
-	sc, ok := c.conn.(syscall.Conn)
-	if !ok {
-		return errors.New("connection has no descriptor")
-	}
-	raw, err := sc.SyscallConn()
-	if err != nil {
-		return err
-	}
-	c.raw = raw
-	c.readFn = func(fd uintptr) bool {
-		for {
-			n, err := syscall.Read(int(fd), c.rbuf[len(c.rbuf):cap(c.rbuf)])
-			if err == syscall.EINTR {
-				continue
-			}
-			switch {
-			case err != nil:
-				c.rawN, c.rawErr = 0, err
-			case n == 0:
-				c.rawN, c.rawErr = 0, io.EOF
-			default:
-				c.rawN, c.rawErr = n, nil
-			}
-			return true
-		}
-	}
-	c.writeFn = func(fd uintptr) bool {
-		for {
-			n, err := syscall.Write(int(fd), c.rawOut)
-			if err == syscall.EINTR {
-				continue
-			}
-			if n < 0 {
-				n = 0
-			}
-			c.rawN, c.rawErr = n, err
-			return true
-		}
-	}
-	return nil
-}
-
-// rawRead reads once, without waiting, into the free part of rbuf.
+// rawRead reads once, without waiting, into the free part of rbuf. The loop reads
+// and writes c.fd itself (see readNow): only the goroutine running the loop closes a
+// connection it owns, so the descriptor cannot be closed, and its number reused, under
+// it.
 func (c *client) rawRead() (int, error) {
-	if err := c.raw.Read(c.readFn); err != nil {
-		return 0, err
+	for {
+		n, err := readNow(c.fd, c.rbuf[len(c.rbuf):cap(c.rbuf)])
+		switch {
+		case err == syscall.EINTR:
+			continue
+		case err != nil:
+			return 0, err
+		case n == 0:
+			return 0, io.EOF
+		}
+		return n, nil
 	}
-	return c.rawN, c.rawErr
 }
 
 // rawWrite writes what the socket takes of b now, without waiting.
 func (c *client) rawWrite(b []byte) (int, error) {
-	c.rawOut = b
-	err := c.raw.Write(c.writeFn)
-	c.rawOut = nil
-	if err != nil {
-		return 0, err
+	for {
+		n, err := writeNow(c.fd, b)
+		if err == syscall.EINTR {
+			continue
+		}
+		return max(n, 0), err
 	}
-	return c.rawN, c.rawErr
 }

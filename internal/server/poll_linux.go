@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"syscall"
+	"unsafe"
 )
 
 // The epoll calls of the I/O loops (ioloop.go).
@@ -40,17 +41,18 @@ func pollDel(epfd, fd int) {
 	syscall.EpollCtl(epfd, syscall.EPOLL_CTL_DEL, fd, nil) //nolint:errcheck // closing anyway, or it was never added
 }
 
-// pollReady returns the number of ready descriptors, without waiting.
+// pollReady returns the number of ready descriptors, without waiting (a raw system
+// call: see readNow).
 func pollReady(epfd int, events *pollEvents) (int, error) {
 	for {
-		n, err := syscall.EpollWait(epfd, events[:], 0)
-		if err == syscall.EINTR {
+		r, _, errno := syscall.RawSyscall6(syscall.SYS_EPOLL_PWAIT, uintptr(epfd), uintptr(unsafe.Pointer(&events[0])), uintptr(len(events)), 0, 0, 0)
+		if errno == syscall.EINTR {
 			continue
 		}
-		if err != nil {
-			return 0, os.NewSyscallError("epoll_wait", err)
+		if errno != 0 {
+			return 0, os.NewSyscallError("epoll_pwait", errno)
 		}
-		return n, nil
+		return int(r), nil
 	}
 }
 
@@ -69,10 +71,44 @@ func wakeCreate() (int, error) {
 var wakeOne = [8]byte{1}
 
 // wakeSignal makes fd readable (a full counter is as good: it is readable already).
-func wakeSignal(fd int) { syscall.Write(fd, wakeOne[:]) } //nolint:errcheck // EAGAIN: already signalled
+func wakeSignal(fd int) { writeNow(fd, wakeOne[:]) } //nolint:errcheck // EAGAIN: already signalled
 
 // wakeDrain resets fd.
 func wakeDrain(fd int) {
 	var b [8]byte
-	syscall.Read(fd, b[:]) //nolint:errcheck // EAGAIN: nothing to drain
+	readNow(fd, b[:]) //nolint:errcheck // EAGAIN: nothing to drain
+}
+
+// readNow is read(2) on a non-blocking descriptor, and writeNow write(2).
+//
+// They, pollReady and the wake eventfd's calls are raw system calls, which the runtime
+// does not see: a call on a non-blocking descriptor returns at once, so the bookkeeping
+// of syscall.Syscall (entersyscall/exitsyscall) is pure cost, and worse, entering a
+// system call while every processor was idle wakes the runtime's monitor thread, which
+// then checks the processors every 20 µs for a millisecond or more. A loop goes idle
+// and wakes many times a second, so the monitor kept waking; on one CPU each of its
+// wake-ups preempted the loop. Measured (GET, 50 clients, one CPU): 0.29 context
+// switches and 12.0 µs of CPU per request before, 0.14 and 10.3 µs after
+// (redis-server: 0.22 and 9.8 µs).
+func readNow(fd int, b []byte) (int, error) {
+	r, _, errno := syscall.RawSyscall(syscall.SYS_READ, uintptr(fd), uintptr(bufPtr(b)), uintptr(len(b)))
+	if errno != 0 {
+		return -1, errno
+	}
+	return int(r), nil
+}
+
+func writeNow(fd int, b []byte) (int, error) {
+	r, _, errno := syscall.RawSyscall(syscall.SYS_WRITE, uintptr(fd), uintptr(bufPtr(b)), uintptr(len(b)))
+	if errno != 0 {
+		return -1, errno
+	}
+	return int(r), nil
+}
+
+func bufPtr(b []byte) unsafe.Pointer {
+	if len(b) == 0 {
+		return nil
+	}
+	return unsafe.Pointer(&b[0])
 }

@@ -18,6 +18,9 @@ func pollAdd(epfd, fd int) error                     { return errNoPoll }
 func pollDel(epfd, fd int)                           {}
 func pollReady(epfd int, e *pollEvents) (int, error) { return 0, errNoPoll }
 
+func readNow(fd int, b []byte) (int, error)  { return -1, errNoPoll }
+func writeNow(fd int, b []byte) (int, error) { return -1, errNoPoll }
+
 func wakeCreate() (int, error) { return -1, errNoPoll }
 func wakeSignal(fd int)        {}
 func wakeDrain(fd int)         {}

@@ -334,6 +334,9 @@ func (s *Server) accept(conn net.Conn) {
 		}
 	}
 	c := newClient(s, conn)
+	// A loop reads the descriptor without the net package's lock (client.rawRead): from
+	// the moment CLIENT KILL can see c, it must only shut the socket down, not close it.
+	c.inLoop.Store(len(s.loops) > 0)
 	s.mu.Lock()
 	s.clients[c.id] = c
 	s.stats.totalConnections++
@@ -345,6 +348,7 @@ func (s *Server) accept(conn net.Conn) {
 		if err := l.add(c); err == nil {
 			return
 		}
+		c.inLoop.Store(false)
 	}
 	go c.serve()
 }
