@@ -278,6 +278,10 @@ func (db *DB) Prefetch(keys []string, scratch []uint32) []uint32 {
 	return db.keys.Prefetch(keys, scratch)
 }
 
+// PrefetchEvery brings the table slots of keys[0], keys[step], ... into the CPU cache
+// before a command looks them up one by one (dict.Dict.PrefetchEvery).
+func (db *DB) PrefetchEvery(keys [][]byte, step int) { db.keys.PrefetchEvery(keys, step) }
+
 // Expand sizes the table for n keys at once (RDB loading knows the count from the
 // file's RESIZEDB hint), so that loading does not rehash step by step.
 func (db *DB) Expand(n, volatile int) {

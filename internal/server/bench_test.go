@@ -207,3 +207,26 @@ func multiExec10Sets() []byte {
 	}
 	return []byte(input + encodeCommand("EXEC"))
 }
+
+// BenchmarkMsetRandomKeys: MSET of 10 keys drawn from 100,000 existing ones, as
+// redis-benchmark's MSET row does once its key space has filled: the keys' table slots
+// and entries are cache misses (msetGeneric prefetches them).
+func BenchmarkMsetRandomKeys(b *testing.B) {
+	c, _ := benchClient(b)
+	for i := range 100000 {
+		feed(b, c, pipeline(1, "SET", "key:"+strconv.Itoa(i), "xxx"))
+	}
+	inputs := make([][]byte, 4096)
+	for i := range inputs {
+		args := []string{"MSET"}
+		for j := range 10 {
+			args = append(args, "key:"+strconv.Itoa((i*10+j)*7919%100000), "xxx")
+		}
+		inputs[i] = pipeline(1, args...)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		feed(b, c, inputs[i%len(inputs)])
+	}
+}

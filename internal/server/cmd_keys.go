@@ -33,6 +33,7 @@ func (c *client) delGeneric() {
 	now := keyspace.Now()
 	deleted := int64(0)
 	s := c.srv
+	c.db.PrefetchEvery(c.argv[1:], 1)
 	for _, key := range c.argv[1:] {
 		if c.db.Delete(key, now) {
 			s.signalModifiedKey(c.db, key)
@@ -54,6 +55,7 @@ func unlinkCommand(c *client) { c.delGeneric() }
 func existsCommand(c *client) {
 	now := keyspace.Now()
 	n := int64(0)
+	c.db.PrefetchEvery(c.argv[1:], 1)
 	for _, key := range c.argv[1:] {
 		if c.db.Lookup(key, now, keyspace.LookupNoTouch) != nil {
 			n++

@@ -333,6 +333,7 @@ func getexCommand(c *client) {
 func mgetCommand(c *client) {
 	c.w.ArrayLen(len(c.argv) - 1)
 	now := keyspace.Now()
+	c.db.PrefetchEvery(c.argv[1:], 1)
 	for _, key := range c.argv[1:] {
 		e := c.db.LookupRead(key, now)
 		if e == nil || e.Obj.Type != keyspace.TypeString {
@@ -355,6 +356,7 @@ func (c *client) msetGeneric(nx bool) {
 		return
 	}
 	now := keyspace.Now()
+	c.db.PrefetchEvery(c.argv[1:], 2)
 	if nx {
 		for j := 1; j < len(c.argv); j += 2 {
 			if c.db.LookupWrite(c.argv[j], now) != nil {

@@ -406,6 +406,19 @@ func TestPrefetch(t *testing.T) {
 	if len(scratch) != len(keys) {
 		t.Fatalf("scratch holds %d heads, want %d", len(scratch), len(keys))
 	}
+	// PrefetchEvery: every key, every other (MSET's keys), more keys than it reads, none,
+	// keys never inserted, a step that selects nothing; none of it changes the dict.
+	bkeys := make([][]byte, len(keys))
+	for i, k := range keys {
+		bkeys[i] = []byte(k)
+	}
+	for _, step := range []int{1, 2, 7, 0, -1} {
+		d.PrefetchEvery(bkeys, step)
+		d.PrefetchEvery(bkeys[:3], step)
+		d.PrefetchEvery(nil, step)
+		d.PrefetchEvery([][]byte{{}}, step) // an empty key
+	}
+	New[int]().PrefetchEvery(bkeys, 1) // no table yet
 	if d.Len() != 2000 {
 		t.Fatalf("Len %d after Prefetch, want 2000", d.Len())
 	}
@@ -446,6 +459,7 @@ func TestNoAllocs(t *testing.T) {
 		{"Random", func() { d.Random(src) }},
 		{"SomeKeys", func() { d.SomeKeys(src, 20, func(string, *int) {}) }},
 		{"Scan", func() { d.Scan(uint64(i), func(string, *int) {}) }},
+		{"PrefetchEvery", func() { d.PrefetchEvery(keys[i%(n-20):], 2) }},
 	} {
 		if a := testing.AllocsPerRun(1000, func() { c.fn(); i++ }); a != 0 {
 			t.Errorf("%s: %v allocs per op", c.name, a)
