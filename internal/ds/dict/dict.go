@@ -83,6 +83,10 @@ type Dict[V any] struct {
 	// marks is the snapshot mark bitmap (snapshot.go), indexed by arena ref; nil
 	// when no snapshot is running.
 	marks []uint64
+	// sink takes what Prefetch and PrefetchEvery read, so that the compiler keeps the
+	// reads. A field of the dict, not a global: dicts of different servers in one
+	// process (the tests) would race on a global.
+	sink uint32
 }
 
 // New returns an empty dict with its own random hash seed.
@@ -165,7 +169,7 @@ func (d *Dict[V]) Prefetch(keys []string, scratch []uint32) []uint32 {
 			sink += d.arena.at(r).hash
 		}
 	}
-	prefetchSink = sink
+	d.sink = sink
 	return scratch
 }
 
@@ -200,15 +204,12 @@ func (d *Dict[V]) PrefetchEvery(keys [][]byte, step int) {
 			}
 		}
 	}
-	prefetchSink = sink
+	d.sink = sink
 }
 
 // prefetchMax bounds PrefetchEvery: about as many cache misses as a core keeps in
 // flight.
 const prefetchMax = 16
-
-// prefetchSink keeps the compiler from dropping Prefetch's reads.
-var prefetchSink uint32
 
 // Insert sets key to v, copying key only if it is new. It returns a pointer
 // to the stored value and true if the key was inserted, false if it existed
