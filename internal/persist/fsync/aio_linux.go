@@ -10,13 +10,15 @@ import (
 // syncer runs one fsync at a time in the kernel with Linux AIO and waits for it in the
 // netpoller (see the package doc).
 type syncer struct {
-	ctx   uintptr  // aio_context_t
-	done  *os.File // eventfd the kernel signals on completion; non-blocking, so pollable
-	name  string   // of the file being synced, for errors
-	iocb  [64]byte // struct iocb
-	iocbs [1]*byte // the array io_submit takes: &iocb[0]
-	ev    [32]byte // struct io_event
-	cnt   [8]byte  // eventfd counter
+	ctx     uintptr               // aio_context_t
+	done    *os.File              // eventfd the kernel signals on completion; non-blocking, so pollable
+	doneRaw syscall.RawConn       // of done
+	drainFn func(fd uintptr) bool // reads done's counter, for doneRaw.Read
+	name    string                // of the file being synced, for errors
+	iocb    [64]byte              // struct iocb
+	iocbs   [1]*byte              // the array io_submit takes: &iocb[0]
+	ev      [32]byte              // struct io_event
+	cnt     [8]byte               // eventfd counter
 }
 
 // Linux AIO ABI (include/uapi/linux/aio_abi.h).
@@ -43,6 +45,16 @@ func newSyncer() *syncer {
 	}
 	s := &syncer{ctx: ctx, done: os.NewFile(fd, "fsync-eventfd")}
 	s.iocbs[0] = &s.iocb[0]
+	var err error
+	if s.doneRaw, err = s.done.SyscallConn(); err != nil {
+		s.done.Close()
+		syscall.Syscall(syscall.SYS_IO_DESTROY, ctx, 0, 0) //nolint:errcheck // giving up on AIO
+		return nil
+	}
+	s.drainFn = func(fd uintptr) bool {
+		_, _, e := syscall.RawSyscall(syscall.SYS_READ, fd, uintptr(unsafe.Pointer(&s.cnt[0])), 8)
+		return e != syscall.EAGAIN
+	}
 	return s
 }
 
@@ -66,7 +78,7 @@ func (s *syncer) start(f *os.File, data bool) error {
 		binary.LittleEndian.PutUint32(s.iocb[56:], iocbFlagResfd) // aio_flags
 		binary.LittleEndian.PutUint32(s.iocb[60:], uint32(s.done.Fd()))
 		for {
-			_, _, errno = syscall.Syscall(syscall.SYS_IO_SUBMIT, s.ctx, 1, uintptr(unsafe.Pointer(&s.iocbs[0])))
+			_, _, errno = syscall.RawSyscall(syscall.SYS_IO_SUBMIT, s.ctx, 1, uintptr(unsafe.Pointer(&s.iocbs[0])))
 			if errno != syscall.EINTR && errno != syscall.EAGAIN {
 				return
 			}
@@ -85,7 +97,7 @@ func (s *syncer) start(f *os.File, data bool) error {
 func (s *syncer) reap() (bool, error) {
 	var ts syscall.Timespec // zero: do not wait
 	for {
-		n, _, e := syscall.Syscall6(syscall.SYS_IO_GETEVENTS, s.ctx, 0, 1, uintptr(unsafe.Pointer(&s.ev[0])), uintptr(unsafe.Pointer(&ts)), 0)
+		n, _, e := syscall.RawSyscall6(syscall.SYS_IO_GETEVENTS, s.ctx, 0, 1, uintptr(unsafe.Pointer(&s.ev[0])), uintptr(unsafe.Pointer(&ts)), 0)
 		switch {
 		case e == syscall.EINTR:
 			continue
@@ -108,7 +120,7 @@ func (s *syncer) wait() error {
 		if done, err := s.reap(); done {
 			return err
 		}
-		if _, err := s.done.Read(s.cnt[:]); err != nil {
+		if err := s.doneRaw.Read(s.drainFn); err != nil {
 			return err
 		}
 	}

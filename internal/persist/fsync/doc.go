@@ -18,6 +18,14 @@
 // its fsync; through the kernel, a lone reader during a write load is answered 1.6x as
 // often, and the writes' throughput is the same (measured, bench/RESULTS.md).
 //
+// io_submit, io_getevents and the eventfd's read are raw system calls: none of them
+// blocks (the fsync runs in a kernel worker), and entering a system call the runtime's
+// way while every processor was idle wakes the monitor, which then polls every 20 µs
+// for a millisecond or more. Under appendfsync always that happened after every group
+// commit; raw, SET -P 1 with 50 clients gained 3.5% unpinned and 1–2% pinned (measured,
+// bench/RESULTS.md). The AOF's write(2) (package aof) stays a normal call: it can
+// block.
+//
 // Writer adds Redis's incremental fsync (rdb-save-incremental-fsync): a large file
 // written through it has an fsync started in the background every few megabytes, so
 // dirty pages never pile up (no write throttling) and the final fsync is short.
