@@ -132,7 +132,7 @@ func (w aofWait) wait() error {
 // I/O loops that have connections parked for their writes to be durable.
 func (s *Server) wakeFsyncWaiters() {
 	for _, l := range s.loops {
-		if l.hasWaiters.Load() {
+		if l.hasWaiters.Load() && !l.reaping.Load() {
 			wakeSignal(l.wakeFD)
 		}
 	}

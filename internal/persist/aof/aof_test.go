@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -318,7 +319,7 @@ func TestQueueKick(t *testing.T) {
 		default:
 		}
 	})
-	l.Kick()
+	l.Kick(nil)
 	select {
 	case <-done:
 	case <-time.After(5 * time.Second):
@@ -390,14 +391,14 @@ func TestGatherWaitsForReleasedWriters(t *testing.T) {
 	l.Queue(pingRecord, &ws[0]) // ... with more records than the three had
 	var newcomer Writer
 	l.Queue(pingRecord, &newcomer) // and a writer the commit did not release
-	l.Kick()
+	l.Kick(nil)
 	time.Sleep(20 * time.Millisecond)
 	if upTo, _ := l.DurableOffset(); upTo >= first {
 		t.Fatal("a commit started before the released writers came back")
 	}
 	l.Queue(pingRecord, &ws[1])
 	last := l.Queue(pingRecord, &ws[2]) // all three are back
-	l.Kick()
+	l.Kick(nil)
 	awaitCommit(t, l, f, done, last, 2)
 }
 
@@ -408,7 +409,7 @@ func TestGatherTimesOut(t *testing.T) {
 	setGatherLimit(l, 5*time.Millisecond) // as if the fsync had taken a few milliseconds
 
 	last := l.Queue(pingRecord, &ws[0]) // only one of the three comes back
-	l.Kick()
+	l.Kick(nil)
 	awaitCommit(t, l, f, done, last, 2) // after the limit, by the timer
 
 	l.mu.Lock()
@@ -416,7 +417,7 @@ func TestGatherTimesOut(t *testing.T) {
 	l.gather.expect = 3        // the last commit released one writer: made to look like three
 	l.mu.Unlock()
 	last = l.Queue(pingRecord, &ws[1]) // one of them is back
-	l.Kick()
+	l.Kick(nil)
 	awaitCommit(t, l, f, done, last, 3)
 }
 
@@ -431,7 +432,7 @@ func TestGatherWriterAlreadyBack(t *testing.T) {
 	var a, b Writer
 	l.Queue(pingRecord, &a)
 	first := l.Queue(pingRecord, &b)
-	l.Kick()
+	l.Kick(nil)
 	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(100 * time.Microsecond) {
 		l.mu.Lock()
 		running := l.gather.inFlight != 0
@@ -447,7 +448,7 @@ func TestGatherWriterAlreadyBack(t *testing.T) {
 	awaitCommit(t, l, f, done, first, 1)
 	setGatherLimit(l, time.Hour)
 	last := l.Queue(pingRecord, &b) // b is back: nobody else to wait for
-	l.Kick()
+	l.Kick(nil)
 	awaitCommit(t, l, f, done, last, 2)
 }
 
@@ -469,7 +470,7 @@ func commitThreeWriters(t *testing.T, perWriter int) (*Log, *memFile, <-chan str
 			last = l.Queue(pingRecord, &ws[i])
 		}
 	}
-	l.Kick()
+	l.Kick(nil)
 	awaitCommit(t, l, f, done, last, 1)
 	return l, f, done, &ws
 }
@@ -480,4 +481,82 @@ func setGatherLimit(l *Log, d time.Duration) {
 	l.mu.Lock()
 	l.gather.limit = d
 	l.mu.Unlock()
+}
+
+// TestCommitterKick: with a Committer, Kick writes the queued records at once and
+// submits their fsync; nothing is durable until the loop reaps it, and then all of it
+// is, in one fsync. The flusher does not take the records meanwhile.
+func TestCommitterKick(t *testing.T) {
+	c, f := newCommitterFile(t)
+	l := NewLog(f, 0, FsyncAlways)
+	defer l.Close()
+	record := []byte("*1\r\n$4\r\nPING\r\n")
+	var w Writer // the same client each round: the commit does not wait to gather it
+	for round := 1; round <= 3; round++ {
+		var last int64
+		for range 10 {
+			last = l.Queue(record, &w)
+		}
+		l.Kick(c)
+		if fi, err := f.Stat(); err != nil || fi.Size() != last {
+			t.Fatalf("round %d: file size %d (%v) after Kick, want %d: the loop writes the records itself", round, fi.Size(), err, last)
+		}
+		time.Sleep(10 * time.Millisecond) // the fsync has completed; a flusher would have published it
+		if upTo, err := l.DurableOffset(); err != nil || upTo >= last {
+			t.Fatalf("round %d: durable up to %d (%v) before the loop reaped its commit, want below %d", round, upTo, err, last)
+		}
+		for deadline := time.Now().Add(5 * time.Second); !c.Reap(); {
+			if time.Now().After(deadline) {
+				t.Fatalf("round %d: the commit's fsync never completed", round)
+			}
+			time.Sleep(100 * time.Microsecond)
+		}
+		if upTo, err := l.DurableOffset(); err != nil || upTo != last {
+			t.Fatalf("round %d: durable up to %d (%v) after Reap, want %d", round, upTo, err, last)
+		}
+		if fsyncs, _, _ := l.Stats(); fsyncs != int64(round) {
+			t.Fatalf("round %d: %d fsyncs, want one per commit", round, fsyncs)
+		}
+	}
+	if c.Reap() {
+		t.Fatal("Reap ended a commit with none in flight")
+	}
+}
+
+// TestCloseReapsLoopCommit: Close makes the records of a loop's commit durable when
+// the loop does not reap it (it has stopped), and the Committer is free again.
+func TestCloseReapsLoopCommit(t *testing.T) {
+	c, f := newCommitterFile(t)
+	l := NewLog(f, 0, FsyncAlways)
+	var w Writer
+	last := l.Queue([]byte("*1\r\n$4\r\nPING\r\n"), &w)
+	l.Kick(c)
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if fsyncs, written, fsynced := l.Stats(); fsyncs != 1 || written != last || fsynced != last {
+		t.Fatalf("after Close: %d fsyncs, written %d, fsynced %d; want 1, %d, %d", fsyncs, written, fsynced, last, last)
+	}
+	if c.Reap() {
+		t.Fatal("the loop reaped a commit that Close had ended")
+	}
+}
+
+// newCommitterFile is a Committer (the test is skipped where there is none) and an
+// empty log file, both closed at the end of the test.
+func newCommitterFile(t *testing.T) (*Committer, *os.File) {
+	t.Helper()
+	c, err := NewCommitter()
+	if errors.Is(err, errors.ErrUnsupported) {
+		t.Skip("no asynchronous fsync on this system:", err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	f, err := os.OpenFile(filepath.Join(t.TempDir(), "log.aof"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, f
 }

@@ -16,7 +16,12 @@
 // block in Wait: its connections' records are queued (Queue) without waking anyone, the
 // loop kicks the log (Kick) when it has served the connections that were ready — one
 // commit for all of them, as Redis writes and fsyncs its AOF once per event-loop turn
-// — and polls DurableOffset when the log's notification (SetNotify) comes. A commit that
+// — and polls DurableOffset when the log's notification (SetNotify) comes. Under
+// always, a loop with a Committer runs the commit it kicks: it writes the batch, submits
+// its fdatasync to the kernel and goes on serving; the Committer's descriptor, in the
+// loop's epoll set, tells it when to reap the fsync and end the commit. The flusher
+// then takes records a loop's clients wait for only when asked (Kick without a
+// Committer, the gathering timer), and Close reaps a loop's commit in flight. A commit that
 // ends with records queued meanwhile is followed by the next one, which under always
 // first gathers: it waits, for a few fsync times at most, until the writers the ended
 // commit released have queued their next records, so that all the clients of a steady

@@ -5,6 +5,7 @@ import (
 	"os"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"cairn/internal/persist/fsync"
@@ -59,6 +60,16 @@ type Log struct {
 	drained  bool // the flusher has written everything and stopped (after Close)
 	flushing bool // a flush (flushLocked) holds a batch outside the lock
 	done     chan struct{}
+
+	// Who commits what is queued under always: records a writer waits for are committed
+	// by its event loop (Kick), so the flusher takes them only when asked (kicked: by a
+	// loop that cannot commit itself, or by the gathering timer) or when records nobody
+	// waits for are among them (orphans).
+	kicked, orphans bool
+	// The commit a loop started (Kick) and reaps (Committer.Reap); committer is nil
+	// when none is in flight.
+	committer *Committer
+	commit    commitBatch
 
 	// Rotation (Rotate): records from switchAt on go to next. gen counts the files
 	// the log has switched to, so that everySec can tell a rotated file's sync error.
@@ -149,13 +160,106 @@ func (l *Log) DurableOffset() (int64, error) {
 // Kick starts a group commit of the records queued (Queue), unless one is running (it
 // is followed by another when it ends). An event loop calls it when it has served the
 // connections that were ready, as Redis writes and fsyncs its AOF before it sleeps: one
-// commit covers what all of them wrote. A notification follows the commit (SetNotify).
-func (l *Log) Kick() {
+// commit covers what all of them wrote. With a Committer (appendfsync always, Linux)
+// the loop starts the commit itself: it writes the records and submits their fsync,
+// and reaps it when the Committer's descriptor is readable; otherwise the flusher
+// commits. A notification follows the commit (SetNotify).
+func (l *Log) Kick(c *Committer) {
 	l.mu.Lock()
-	if !l.flushing && (len(l.pending) > 0 || l.unsyncedLocked()) && l.gatheredLocked() {
-		l.work.Signal()
+	if l.flushing || len(l.pending) == 0 && !l.unsyncedLocked() || !l.gatheredLocked() {
+		l.mu.Unlock()
+		return
 	}
+	f, isFile := l.f.(*os.File)
+	if c == nil || c.log.Load() != nil || !isFile || l.policy != FsyncAlways || l.next != nil || l.closed || l.err != nil {
+		l.kicked = true
+		l.work.Signal()
+		l.mu.Unlock()
+		return
+	}
+	b := l.takeLocked()
 	l.mu.Unlock()
+
+	err := writeRecords(f, b.buf, b.size)
+	if err == nil {
+		b.start = time.Now()
+		if err = c.async.Start(f); err == nil {
+			l.mu.Lock()
+			l.committer, l.commit = c, b
+			c.log.Store(l)
+			if l.closed {
+				l.work.Signal() // the flusher reaps it if the loop does not
+			}
+			l.mu.Unlock()
+			return
+		}
+		err = syncData(f) // no asynchronous fsync after all: in this goroutine
+	}
+	l.mu.Lock()
+	l.endLocked(b, err)
+	l.mu.Unlock()
+}
+
+// Committer is an event loop's means of running group commits itself (Kick): an
+// fdatasync the kernel runs while the loop goes on serving its connections, and whose
+// completion makes FD readable in the loop's epoll set. Not safe for concurrent use:
+// one loop owns it.
+type Committer struct {
+	async *fsync.Async
+	log   atomic.Pointer[Log] // whose commit is in flight; nil when none is
+}
+
+// NewCommitter sets one up, or reports that the system has none (not Linux, or Linux
+// AIO not allowed): the loop then leaves commits to the flusher.
+func NewCommitter() (*Committer, error) {
+	a, err := fsync.NewAsync()
+	if err != nil {
+		return nil, err
+	}
+	return &Committer{async: a}, nil
+}
+
+// FD is the descriptor that becomes readable when the commit in flight may have ended.
+func (c *Committer) FD() int { return c.async.FD() }
+
+// Reap ends the commit in flight if its fsync has completed, without waiting, and
+// reports whether it did. The log's notification follows (SetNotify).
+func (c *Committer) Reap() bool {
+	l := c.log.Load()
+	if l == nil {
+		c.async.Reap() //nolint:errcheck // nothing in flight: only drains FD
+		return false
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.reapLocked(c)
+}
+
+// Close releases the Committer once the commit in flight, if any, has ended.
+func (c *Committer) Close() {
+	for l := c.log.Load(); l != nil; l = c.log.Load() {
+		if !c.Reap() {
+			time.Sleep(50 * time.Microsecond)
+		}
+	}
+	c.async.Close()
+}
+
+// reapLocked ends the commit c started if its fsync has completed. Caller holds l.mu.
+func (l *Log) reapLocked(c *Committer) bool {
+	if l.committer != c {
+		return false
+	}
+	done, err := c.async.Reap()
+	if !done {
+		return false
+	}
+	b := l.commit
+	b.took = time.Since(b.start)
+	l.committer, l.commit = nil, commitBatch{}
+	c.log.Store(nil)
+	l.endLocked(b, err)
+	return true
 }
 
 // NewLog starts a log appending to f, whose current size is size.
@@ -165,7 +269,10 @@ func NewLog(f File, size int64, policy Policy) *Log {
 	l.work = sync.NewCond(&l.mu)
 	l.gather.timer = time.AfterFunc(time.Hour, func() {
 		l.mu.Lock()
-		l.work.Signal()
+		if !l.flushing { // else a commit has started since: the timer is stale
+			l.kicked = true
+			l.work.Signal()
+		}
 		l.mu.Unlock()
 	})
 	l.gather.timer.Stop()
@@ -206,8 +313,11 @@ func (l *Log) queue(b []byte, w *Writer) int64 {
 		g.queued++
 		w.batch = g.batch
 	}
-	if w == nil && !l.flushing {
-		l.work.Signal() // a running commit signals the flusher when it ends
+	if w == nil {
+		l.orphans = true
+		if !l.flushing {
+			l.work.Signal() // a running commit signals the flusher when it ends
+		}
 	}
 	l.mu.Unlock()
 	return off
@@ -322,7 +432,15 @@ func (l *Log) flusher() {
 	defer close(l.done)
 	l.mu.Lock()
 	for {
-		for l.flushing || (len(l.pending) == 0 && l.next == nil && !l.closed && !l.unsyncedLocked()) || !l.gatheredLocked() {
+		for l.flushing || !l.flusherDueLocked() {
+			if l.flushing && l.closed && l.committer != nil {
+				// A loop's commit, which the loop may no longer be there to reap.
+				l.mu.Unlock()
+				time.Sleep(50 * time.Microsecond)
+				l.mu.Lock()
+				l.reapLocked(l.committer)
+				continue
+			}
 			l.work.Wait()
 		}
 		if len(l.pending) == 0 && l.next == nil && l.closed {
@@ -354,62 +472,110 @@ func (l *Log) flushLocked() {
 		runtime.Gosched()
 		l.mu.Lock()
 	}
-	buf, end, policy := l.pending, l.appended, l.policy
-	cur, next, switchAt := l.f, l.next, l.switchAt
-	size := l.written - l.fileBase // cur's size; flushes are serialised by l.flushing
-	needSync := policy == FsyncAlways && (len(buf) > 0 || l.fsynced < end)
-	l.gather.take()
-	l.pending, l.spare = l.spare[:0], nil
-	failed := l.err != nil
+	b := l.takeLocked()
 	l.mu.Unlock()
 
 	var err error
-	rest := buf
-	if next != nil {
-		cut := len(buf) - int(end-switchAt)
-		err = finishFile(cur, buf[:cut], size, failed)
-		rest, cur, size = buf[cut:], next, 0
+	rest, cur, size := b.buf, b.cur, b.size
+	if b.next != nil {
+		cut := len(b.buf) - int(b.end-b.switchAt)
+		err = finishFile(cur, b.buf[:cut], size, b.failed)
+		rest, cur, size = b.buf[cut:], b.next, 0
 	}
-	if !failed && err == nil && len(rest) > 0 {
+	if !b.failed && err == nil && len(rest) > 0 {
 		err = writeRecords(cur, rest, size)
 	}
-	var fsyncTook time.Duration
-	if !failed && err == nil && needSync {
+	if !b.failed && err == nil && b.needSync {
 		start := time.Now()
 		err = syncData(cur)
-		fsyncTook = time.Since(start)
+		b.took = time.Since(start)
 	}
 
 	l.mu.Lock()
+	l.endLocked(b, err)
+}
+
+// commitBatch is what one group commit covers (takeLocked), and how its fsync went.
+type commitBatch struct {
+	buf       []byte
+	end       int64 // log offset of the end of buf
+	size      int64 // cur's size before
+	needSync  bool  // under always: buf, or earlier records, are not fsynced yet
+	failed    bool  // the log had failed already: nothing is written
+	cur, next File  // next: a rotation (Rotate) at switchAt
+	switchAt  int64
+	start     time.Time     // when its fsync was submitted (Kick)
+	took      time.Duration // how long its fsync took
+}
+
+// takeLocked starts a group commit: it takes the records queued. Caller holds l.mu,
+// with no flush running.
+func (l *Log) takeLocked() commitBatch {
+	l.flushing = true
+	b := commitBatch{buf: l.pending, end: l.appended, size: l.written - l.fileBase, failed: l.err != nil,
+		cur: l.f, next: l.next, switchAt: l.switchAt}
+	b.needSync = l.policy == FsyncAlways && (len(b.buf) > 0 || l.fsynced < b.end)
+	l.gather.take()
+	l.gather.timer.Stop()
+	l.pending, l.spare = l.spare[:0], nil
+	l.kicked, l.orphans = false, false
+	return b
+}
+
+// endLocked ends the group commit of b, which err ended (nil: written, and fsynced if
+// b.needSync), and notifies those waiting for it. Caller holds l.mu.
+func (l *Log) endLocked(b commitBatch, err error) {
 	l.flushing = false
-	l.gather.end(fsyncTook)
-	if cap(buf) <= 1<<20 {
-		l.spare = buf[:0]
+	l.gather.end(b.took)
+	if cap(b.buf) <= 1<<20 {
+		l.spare = b.buf[:0]
 	}
-	if next != nil {
-		l.f, l.next, l.fileBase = next, nil, switchAt
+	if b.next != nil {
+		l.f, l.next, l.fileBase = b.next, nil, b.switchAt
 		l.gen++
 	}
 	switch {
-	case failed:
+	case b.failed:
 	case err != nil:
 		l.err = err
 	default:
-		l.written = end
-		if next != nil {
-			l.fsynced = max(l.fsynced, switchAt)
+		l.written = b.end
+		if b.next != nil {
+			l.fsynced = max(l.fsynced, b.switchAt)
 		}
-		if needSync {
-			l.fsynced = end
+		if b.needSync {
+			l.fsynced = b.end
 			l.fsyncs++
 			l.lastFsyncAt = time.Now()
 		}
 	}
 	l.synced.Broadcast()
-	l.work.Signal() // more may have been queued meanwhile, with nobody to wait for it
+	if l.flusherWantedLocked() {
+		l.work.Signal() // more may have been queued meanwhile, with nobody to wait for it
+	}
 	if l.notify != nil {
 		l.notify()
 	}
+}
+
+// flusherDueLocked reports whether the flusher has a group commit to run now: at a
+// rotation or Close, for records nobody waits for, or when asked to (Kick without a
+// Committer, another policy than always, the gathering timer). Records a loop's
+// connections wait for under always are that loop's to commit (Kick). Caller holds l.mu.
+func (l *Log) flusherDueLocked() bool {
+	return l.flusherWantedLocked() && l.gatheredLocked()
+}
+
+// flusherWantedLocked is flusherDueLocked before the gathering of writers. Caller
+// holds l.mu.
+func (l *Log) flusherWantedLocked() bool {
+	switch {
+	case l.closed || l.next != nil:
+		return true
+	case len(l.pending) == 0 && !l.unsyncedLocked():
+		return false
+	}
+	return l.policy != FsyncAlways || l.kicked || l.orphans || l.unsyncedLocked()
 }
 
 // gatheredLocked reports whether a group commit under always may start now. Redis

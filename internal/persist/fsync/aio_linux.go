@@ -130,3 +130,18 @@ func littleEndian() bool {
 	x := uint16(1)
 	return *(*byte)(unsafe.Pointer(&x)) == 1
 }
+
+// eventFD is the descriptor the kernel signals when the submitted fsync completes.
+func (s *syncer) eventFD() int { return int(s.done.Fd()) }
+
+// drain clears the eventfd's counter, without waiting.
+func (s *syncer) drain() {
+	syscall.RawSyscall(syscall.SYS_READ, s.done.Fd(), uintptr(unsafe.Pointer(&s.cnt[0])), 8) //nolint:errcheck // EAGAIN: already clear
+}
+
+// close releases the AIO context (io_destroy waits for an fsync in flight) and the
+// eventfd.
+func (s *syncer) close() {
+	syscall.Syscall(syscall.SYS_IO_DESTROY, s.ctx, 0, 0) //nolint:errcheck // nothing to do about it
+	s.done.Close()
+}

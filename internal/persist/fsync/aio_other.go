@@ -16,6 +16,8 @@ func (s *syncer) start(f *os.File, data bool) error { return errors.ErrUnsupport
 func (s *syncer) reap() (bool, error)               { return true, nil }
 func (s *syncer) wait() error                       { return nil }
 func (s *syncer) close()                            {}
+func (s *syncer) eventFD() int                      { return -1 }
+func (s *syncer) drain()                            {}
 
 // fdatasync is fsync where Go's syscall package has no fdatasync: os.File.Sync, which
 // on macOS is F_FULLFSYNC (plain fsync there does not flush the drive's cache; Redis

@@ -26,6 +26,10 @@
 // bench/RESULTS.md). The AOF's write(2) (package aof) stays a normal call: it can
 // block.
 //
+// Async is the same fdatasync for an event loop that waits in an epoll set of its own:
+// its descriptor becomes readable when the fsync completes, and Reap never blocks (the
+// AOF's group commits under always, package aof's Committer).
+//
 // Writer adds Redis's incremental fsync (rdb-save-incremental-fsync): a large file
 // written through it has an fsync started in the background every few megabytes, so
 // dirty pages never pile up (no write throttling) and the final fsync is short.
