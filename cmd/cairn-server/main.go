@@ -64,6 +64,7 @@ func run(args []string) int {
 	}
 	srv := server.New(cfg, logger)
 	srv.ManageGoMemoryLimit()
+	srv.ManageGCFloor()
 	if err := srv.Listen(); err != nil {
 		logger.Error(err.Error())
 		return 1

@@ -190,6 +190,7 @@ type Config struct {
 	TrackingTableMaxKeys           int64     // tracking-table-max-keys
 	CairnDebugAddr                 string    // cairn-debug-addr: host:port of the debug HTTP listener; "" = off (Cairn's own)
 	CairnIOLoops                   int       // cairn-io-loops: I/O loops; 0 = one per GOMAXPROCS (Cairn's own)
+	CairnGCMinHeap                 uint64    // cairn-gc-min-heap: heap size below which the GC does not collect; 0 = GOGC alone (Cairn's own)
 
 	// Shutdown.
 	ShutdownTimeout   int // shutdown-timeout, seconds

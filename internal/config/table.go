@@ -242,6 +242,11 @@ var table = build(
 	// small machine whose clients run on it too: the loops then do not compete with
 	// them for the CPUs (measured in bench/RESULTS.md).
 	num(Integer, "cairn-io-loops", "", Hidden|Immutable, 0, 1024, "0", Implemented).int(func(c *Config) *int { return &c.CairnIOLoops }),
+	// cairn-gc-min-heap BYTES: the Go garbage collector does not start a cycle before
+	// the heap reaches this size (internal/gcfloor): a small data set under a high write
+	// rate is then not collected several times a second. 0 leaves GOGC alone in charge.
+	// An explicit GOGC in the environment wins over it.
+	num(Memory, "cairn-gc-min-heap", "", Hidden, 0, 1<<40, "32mb", Implemented).uns().uint64(func(c *Config) *uint64 { return &c.CairnGCMinHeap }),
 
 	// Special directives (special.go).
 	spec("dir", "", Protected|DenyLoading, "", Implemented, dirSpecial),

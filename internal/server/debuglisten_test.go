@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	"strings"
 	"testing"
 
@@ -169,5 +170,48 @@ func TestGoMemoryLimitFormula(t *testing.T) {
 		if got := goMemoryLimit(tc.maxmemory); got != tc.want {
 			t.Errorf("goMemoryLimit(%d) = %d, want %d", tc.maxmemory, got, tc.want)
 		}
+	}
+}
+
+// gogcNow reads the runtime's current GOGC without changing it.
+func gogcNow() uint64 {
+	s := []metrics.Sample{{Name: "/gc/gogc:percent"}}
+	metrics.Read(s)
+	return s[0].Value.Uint64()
+}
+
+// TestGCFloor: cairn-gc-min-heap sets the GOGC that keeps the heap goal at the floor
+// (internal/gcfloor) and follows CONFIG SET; 0 gives GOGC back to the default 100.
+func TestGCFloor(t *testing.T) {
+	t.Setenv("GOGC", "") // not set: Cairn tunes it
+	s := startServer(t, "--cairn-gc-min-heap", "0")
+	s.ManageGCFloor()
+	c := dial(t, s)
+	t.Cleanup(func() { c.expect("+OK\r\n", "CONFIG", "SET", "cairn-gc-min-heap", "0") })
+	if got := gogcNow(); got != 100 {
+		t.Fatalf("cairn-gc-min-heap 0: GOGC %d, want 100", got)
+	}
+	// 4 GB is far above this test process's heap, so the GOGC that reaches it is the
+	// highest the runtime's minimum heap allows: 4 GB / 4 MB * 100.
+	c.expect("+OK\r\n", "CONFIG", "SET", "cairn-gc-min-heap", "4gb")
+	if got := gogcNow(); got != 102400 {
+		t.Errorf("CONFIG SET cairn-gc-min-heap 4gb: GOGC %d, want 102400", got)
+	}
+	c.expect("*2\r\n$17\r\ncairn-gc-min-heap\r\n$10\r\n4294967296\r\n", "CONFIG", "GET", "cairn-gc-min-heap")
+	c.expect("-ERR CONFIG SET failed (possibly related to argument 'cairn-gc-min-heap') - argument must be a memory value\r\n",
+		"CONFIG", "SET", "cairn-gc-min-heap", "lots")
+	c.expect("+OK\r\n", "CONFIG", "SET", "cairn-gc-min-heap", "0")
+	if got := gogcNow(); got != 100 {
+		t.Errorf("CONFIG SET cairn-gc-min-heap 0: GOGC %d, want 100", got)
+	}
+}
+
+func TestGCFloorEnvironmentWins(t *testing.T) {
+	t.Setenv("GOGC", "150")
+	defer debug.SetGCPercent(debug.SetGCPercent(150))
+	s := startServer(t, "--cairn-gc-min-heap", "1gb")
+	s.ManageGCFloor()
+	if got := gogcNow(); got != 150 {
+		t.Errorf("with GOGC=150 set, cairn-gc-min-heap changed GOGC to %d", got)
 	}
 }
