@@ -244,10 +244,17 @@ func (c *client) processBuffered() bool {
 	if parked {
 		return !c.closing.Load() && protoErr == nil
 	}
+	open := !c.closing.Load() && protoErr == nil
+	if open && c.loop != nil {
+		// The loop writes the replies when it has served every connection that was
+		// ready (ioLoop.writeReplies).
+		c.loop.replyLater(c)
+		return true
+	}
 	if err := c.flush(); err != nil {
 		return false
 	}
-	return !c.closing.Load() && protoErr == nil
+	return open
 }
 
 // execBatch runs the parsed commands under the executor lock.
@@ -343,12 +350,18 @@ func (c *client) flush() error {
 		_, err = c.conn.Write(c.w.B)
 	}
 	c.writeMu.Unlock()
+	c.resetOutput()
+	return err
+}
+
+// resetOutput empties the reply buffer once written, dropping it if a large reply
+// grew it past outBufKeep.
+func (c *client) resetOutput() {
 	if cap(c.w.B) > outBufKeep {
 		c.w.B = nil
 	} else {
 		c.w.B = c.w.B[:0]
 	}
-	return err
 }
 
 // enablePush starts the push writer of a client that will receive data from other

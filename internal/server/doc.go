@@ -12,8 +12,9 @@
 // where there is no epoll. Commands run one at a time under that lock, so each command,
 // EXEC and script is atomic and isolated exactly as in single-threaded Redis; command
 // procs never lock anything themselves. Replies are appended to the client's writer
-// while the lock is held and sent with one write after it is released: reading, parsing
-// and writing run in parallel on all cores, execution is serial.
+// while the lock is held and sent with one write after it is released (by a loop, once it
+// has served every connection that was ready, as Redis writes before it next polls):
+// reading, parsing and writing run in parallel on all cores, execution is serial.
 //
 // Data that other clients send to a client (MONITOR lines, and later pub/sub messages
 // and wake-ups) goes into that client's push buffer under its pushMu, and a writer

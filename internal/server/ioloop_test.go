@@ -235,3 +235,39 @@ func TestIOLoopsConfig(t *testing.T) {
 		t.Error("CONFIG GET * lists cairn-io-loops")
 	}
 }
+
+// Connections that send at once are served in one round of their loop, and each gets
+// its own replies, in order, when the loop writes them at the round's end; one that
+// quits in the middle gets the replies before its QUIT and then end of input.
+func TestIORepliesAtRoundEnd(t *testing.T) {
+	forEachIOMode(t, func(t *testing.T, s *Server) {
+		conns := dialMany(t, s, 12)
+		for i, c := range conns {
+			k := "k" + strconv.Itoa(i)
+			req := encodeCommand("SET", k, strconv.Itoa(i)) + encodeCommand("INCR", k) + encodeCommand("GET", k)
+			if i == 5 {
+				req += encodeCommand("QUIT") + encodeCommand("INCR", k)
+			}
+			c.send(req)
+		}
+		for i, c := range conns {
+			v := strconv.Itoa(i + 1)
+			want := []string{"+OK\r\n", ":" + v + "\r\n", "$" + strconv.Itoa(len(v)) + "\r\n" + v + "\r\n"}
+			if i == 5 {
+				want = append(want, "+OK\r\n")
+			}
+			for _, w := range want {
+				if got := c.readReply(); got != w {
+					t.Fatalf("conn %d: got %q, want %q", i, got, w)
+				}
+			}
+			if i == 5 {
+				c.conn.SetReadDeadline(time.Now().Add(5 * time.Second)) //nolint:errcheck
+				if _, err := c.r.ReadByte(); err != io.EOF {
+					t.Fatalf("after QUIT: %v, want EOF", err)
+				}
+			}
+		}
+		conns[0].expect("$1\r\n6\r\n", "GET", "k5") // the INCR after QUIT did not run
+	})
+}
