@@ -381,7 +381,8 @@ func awaitCommit(t *testing.T, l *Log, f *memFile, done <-chan struct{}, wantDur
 }
 
 // TestGatherWaitsForReleasedWriters: after a commit that released three writers, the
-// next commit waits until all three have queued again, and covers them in one fsync.
+// next commit waits until at least half of them (two) have queued again, and covers
+// what they and others queued in one fsync.
 func TestGatherWaitsForReleasedWriters(t *testing.T) {
 	l, f, done, ws := commitThreeWriters(t, 2) // two records each: writers count, not records
 	setGatherLimit(l, time.Hour)               // only the writers' return may start the next commit
@@ -394,10 +395,9 @@ func TestGatherWaitsForReleasedWriters(t *testing.T) {
 	l.Kick(nil)
 	time.Sleep(20 * time.Millisecond)
 	if upTo, _ := l.DurableOffset(); upTo >= first {
-		t.Fatal("a commit started before the released writers came back")
+		t.Fatal("a commit started before half the released writers came back")
 	}
-	l.Queue(pingRecord, &ws[1])
-	last := l.Queue(pingRecord, &ws[2]) // all three are back
+	last := l.Queue(pingRecord, &ws[1]) // two of the three are back
 	l.Kick(nil)
 	awaitCommit(t, l, f, done, last, 2)
 }

@@ -23,11 +23,11 @@
 // then takes records a loop's clients wait for only when asked (Kick without a
 // Committer, the gathering timer), and Close reaps a loop's commit in flight. A commit that
 // ends with records queued meanwhile is followed by the next one, which under always
-// first gathers: it waits, for a few fsync times at most, until the writers the ended
-// commit released have queued their next records, so that all the clients of a steady
-// load share each fsync rather than fall into two halves that take turns (see
-// gatheredLocked; waits that time out make the next commits start at once, with
-// backoff). Under always the leader yields the processor once before it takes the
+// first gathers: it waits, for a few fsync times at most, until at least half the
+// writers the ended commit released have queued their next records, so that the
+// clients of a steady load share fewer, larger fsyncs while the stragglers' return
+// overlaps the fsync (see gatheredLocked; waits that time out make the next commits
+// start at once, with backoff). Under always the leader yields the processor once before it takes the
 // batch, so that clients ready to run queue their records first and share its fsync (an
 // fdatasync, as Redis's). With
 // everysec records are written promptly and fsynced once a second; with no syncing is
