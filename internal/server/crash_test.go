@@ -16,7 +16,8 @@ import (
 // TestCrashLosesNoAcknowledgedWrite runs concurrent writers against a real
 // cairn-server process with appendfsync always, then everysec, kills it with SIGKILL at
 // a random moment, restarts it on the same files and checks that every write it
-// acknowledged is there. Repeated a few times; the counts are logged. (SIGKILL keeps the
+// acknowledged is there. Repeated a few times, with one I/O loop and with one per CPU;
+// the counts are logged. (SIGKILL keeps the
 // page cache, so this proves that no reply goes out before its record is written, under
 // either policy; what a power loss costs — nothing with always, the last second with
 // everysec — is measured by TestAOFLossWindow with a file that records fsyncs.)
@@ -36,8 +37,9 @@ func TestCrashLosesNoAcknowledgedWrite(t *testing.T) {
 		policy := []string{"always", "everysec"}[round%2]
 		dir := t.TempDir()
 		port := pickPort(t)
+		loops := []string{"1", "0"}[round/2%2] // one I/O loop (as when pinned to a CPU), then one per CPU
 		args := []string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "",
-			"--appendonly", "yes", "--appendfsync", policy}
+			"--appendonly", "yes", "--appendfsync", policy, "--cairn-io-loops", loops}
 		srv := startProcess(t, bin, args)
 
 		stop := make(chan struct{})
@@ -62,7 +64,7 @@ func TestCrashLosesNoAcknowledgedWrite(t *testing.T) {
 		conn.Close()
 		srv.Process.Kill() //nolint:errcheck
 		srv.Wait()         //nolint:errcheck
-		t.Logf("round %d, appendfsync %s: %d acknowledged writes, %d lost after SIGKILL and restart", round, policy, total, lost)
+		t.Logf("round %d, appendfsync %s, cairn-io-loops %s: %d acknowledged writes, %d lost after SIGKILL and restart", round, policy, loops, total, lost)
 		if total == 0 {
 			t.Fatalf("round %d: no write was acknowledged before the kill", round)
 		}
