@@ -8,7 +8,12 @@
 #   GET during SET -P 1|16   redis-benchmark -t get from 50 other clients while a second
 #                            redis-benchmark keeps the SET load above running at the same
 #                            depth: requests/s of the GETs (reads should not wait for the
-#                            fsync that the writes wait for)
+#                            fsync that the writes wait for); under it, every command
+#                            the server ran per second meanwhile (SETs and GETs, from
+#                            INFO's total_commands_processed) and, with --pin, how busy
+#                            the server's and the load generator's CPUs were: with the
+#                            load CPU near 100% the row measures redis-benchmark, not
+#                            the server
 #   lone GET during SET -P 1 redis-benchmark -t get from one more client during the SET
 #                            -P 1 load (5,000 requests): how long a lone reader waits
 #                            when writes wait for fsyncs (requests/s and p50 latency)
@@ -92,10 +97,19 @@ bench_rps() {
 	tail -1 "$tmp/rb.csv" | cut -d, -f2 | tr -d '"'
 }
 
+# cpu_ticks CPU: "busy total" jiffies of one CPU from /proc/stat.
+cpu_ticks() { awk -v c="cpu$1" '$1 == c { print $2 + $3 + $4 + $7 + $8, $2 + $3 + $4 + $5 + $6 + $7 + $8 }' /proc/stat; }
+
+# busy_pct BEFORE AFTER: the busy share (%) between two cpu_ticks readings.
+busy_pct() { awk -v a="$1" -v b="$2" 'BEGIN { split(a, x, " "); split(b, y, " "); printf "%.0f", 100 * (y[1] - x[1]) / (y[2] - x[2]) }'; }
+
+# commands PORT: the server's total_commands_processed.
+commands() { redis-cli -p "$1" info stats | tr -d '\r' | awk -F: '$1 == "total_commands_processed" { print $2 }'; }
+
 # aof_rows NAME ROUND COMMAND...: the rows with appendfsync always (SET, GET during SET,
 # lone GET during SET, SET+GET with pauses).
 aof_rows() {
-	local name=$1 round=$2 port P load line
+	local name=$1 round=$2 port P load line c0 c1 t0 t1 s0 s1 l0 l1
 	shift 2
 	port=$(bench_freeport)
 	rm -rf "$tmp/$name-aof"
@@ -113,7 +127,14 @@ aof_rows() {
 		load=$!
 		bench_track "$load"
 		sleep 1 # the write load is running
+		c0=$(commands "$port") t0=$(date +%s%N) s0=$(cpu_ticks 0) l0=$(cpu_ticks 1)
 		res[$name get$P]+=" $(bench_rps "$port" -t get -n "$requests" -P "$P")"
+		c1=$(commands "$port") t1=$(date +%s%N) s1=$(cpu_ticks 0) l1=$(cpu_ticks 1)
+		res[$name all$P]+=" $(awk -v c=$((c1 - c0)) -v t=$((t1 - t0)) 'BEGIN { printf "%.0f", c * 1e9 / t }')"
+		if [ "$pin" = 1 ]; then
+			res[$name srvcpu$P]+=" $(busy_pct "$s0" "$s1")"
+			res[$name loadcpu$P]+=" $(busy_pct "$l0" "$l1")"
+		fi
 		if [ "$P" = 1 ]; then
 			echo "round $round/$rounds: $name: GET from 1 client during the SET load, -P 1..." >&2
 			res[$name get1c]+=" $(clients=1 bench_rps "$port" -t get -n 5000)"
@@ -203,6 +224,11 @@ mb() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 	done
 	for P in 1 16; do
 		row "GET during SET -P $P (req/s)" "${res[cairn get$P]}" "${res[redis get$P]}"
+		row "  all commands (req/s)" "${res[cairn all$P]}" "${res[redis all$P]}"
+		if [ "$pin" = 1 ]; then
+			row "  server CPU busy (%)" "${res[cairn srvcpu$P]}" "${res[redis srvcpu$P]}"
+			row "  load CPU busy (%)" "${res[cairn loadcpu$P]}" "${res[redis loadcpu$P]}"
+		fi
 	done
 	row "lone GET during SET -P 1 (req/s)" "${res[cairn get1c]}" "${res[redis get1c]}"
 	row "  p50 (ms)" "${res[cairn get1cp50]}" "${res[redis get1cp50]}"
