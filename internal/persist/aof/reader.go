@@ -57,7 +57,10 @@ func Replay(r io.Reader, fn func(argv [][]byte) error) (int64, error) {
 		buf = p.Compact(buf)
 		base += int64(shift)
 		if need := p.Need(); need > cap(buf) || len(buf) == cap(buf) {
-			nb := make([]byte, len(buf), max(need, 2*cap(buf)))
+			// Double, never jump to what a length prefix asks: a corrupt prefix may
+			// ask for more than any file holds, and the file ends (ErrTruncated)
+			// before the buffer is ever more than twice what it holds.
+			nb := make([]byte, len(buf), 2*cap(buf))
 			copy(nb, buf)
 			buf = nb
 		}
