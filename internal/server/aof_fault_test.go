@@ -291,13 +291,7 @@ func TestAOFWriteAndFsyncErrors(t *testing.T) {
 // TestAOFCorruptRecordNamesOffset puts garbage between two records: loading stops with
 // an error naming the file and the offset, whatever aof-load-truncated says.
 func TestAOFCorruptRecordNamesOffset(t *testing.T) {
-	dir := t.TempDir()
-	opts := []string{"--dir", dir, "--appendonly", "yes"}
-	s, done := startServerDone(t, opts...)
-	rc := dial(t, s)
-	rc.expect("+OK\r\n", "SET", "a", "1")
-	stopAndWait(t, s, done)
-	path := filepath.Join(dir, "appendonlydir", "appendonly.aof.1.incr.aof")
+	opts, path := aofWithOneSet(t, "a", "1")
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)

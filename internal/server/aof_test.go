@@ -71,13 +71,7 @@ func TestAOFTornTailIsTruncated(t *testing.T) {
 		"huge length": "*1\r\n$4611686018427387903\r\nx",
 	} {
 		t.Run(name, func(t *testing.T) {
-			dir := t.TempDir()
-			opts := []string{"--dir", dir, "--appendonly", "yes"}
-			s, done := startServerDone(t, opts...)
-			rc := dial(t, s)
-			rc.expect("+OK\r\n", "SET", "k", "v")
-			stopAndWait(t, s, done)
-			path := filepath.Join(dir, "appendonlydir", "appendonly.aof.1.incr.aof")
+			opts, path := aofWithOneSet(t, "k", "v")
 			f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
 			if err != nil {
 				t.Fatal(err)
@@ -98,6 +92,19 @@ func TestAOFTornTailIsTruncated(t *testing.T) {
 			dial(t, s3).expect("$1\r\n1\r\n", "GET", "after")
 		})
 	}
+}
+
+// aofWithOneSet runs SET key value on a server with appendonly yes and stops it. It
+// returns the options that start a server on the same files and the path of the
+// incremental file that holds the record.
+func aofWithOneSet(t *testing.T, key, value string) (opts []string, incr string) {
+	t.Helper()
+	dir := t.TempDir()
+	opts = []string{"--dir", dir, "--appendonly", "yes"}
+	s, done := startServerDone(t, opts...)
+	dial(t, s).expect("+OK\r\n", "SET", key, value)
+	stopAndWait(t, s, done)
+	return opts, filepath.Join(dir, "appendonlydir", "appendonly.aof.1.incr.aof")
 }
 
 // TestAOFInterchangeWithRedis proves the files move both ways: redis-server 7.0.15
