@@ -25,7 +25,8 @@
 #                  (default set,get,incr,lpush,lpop,sadd,hset,zadd,mset)
 #   --pin          run both servers on CPU 0 and redis-benchmark on CPU 1 (taskset): the
 #                  per-core figure; without it, the scheduler places them, and Cairn may
-#                  use the second core (results vary more)
+#                  use the second core (results vary more); BENCH_PIN=SERVER:LOAD picks
+#                  other CPU lists (e.g. BENCH_PIN=0-1:2-3)
 #   --out FILE     also write the table to FILE
 #
 # Needs go, redis-server, redis-benchmark and redis-cli (apt-get install -y redis-server
@@ -42,7 +43,7 @@ out=""
 keyspace=100000
 tests="set,get,incr,lpush,lpop,sadd,hset,zadd,mset"
 
-usage() { sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '2,34p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--quick) rounds=1 requests=20000; shift ;;
@@ -113,7 +114,7 @@ done
 
 # Columns of results.csv: server,group|P|clients|size,round,test,rps,avg,min,p50,p95,p99,max,cpu.
 {
-	echo "cairn-server $(cd "$bench_root" && git rev-parse --short HEAD 2>/dev/null || echo '?') vs redis-server $(bench_redis_version): redis-benchmark -r $keyspace -n $requests, median of $rounds round(s), $(nproc) CPUs, $([ "$pin" = 1 ] && echo "servers pinned to CPU 0, load to CPU 1" || echo "not pinned")"
+	echo "cairn-server $(cd "$bench_root" && git rev-parse --short HEAD 2>/dev/null || echo '?') vs redis-server $(bench_redis_version): redis-benchmark -r $keyspace -n $requests, median of $rounds round(s), $(nproc) CPUs, $pin_desc"
 	awk -F, '
 	function median(key,   n, i, j, t, a) {
 		n = split(vals[key], a, " ")

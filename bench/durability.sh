@@ -41,7 +41,8 @@
 #   --rounds N     rounds of the redis-benchmark rows (default 3)
 #   --requests N   requests per redis-benchmark row (default 100000)
 #   --keys N       keys for BGSAVE and load (default 1000000)
-#   --pin          servers on CPU 0, redis-benchmark and saveprobe on CPU 1 (taskset)
+#   --pin          servers on CPU 0, redis-benchmark and saveprobe on CPU 1 (taskset);
+#                  BENCH_PIN=SERVER:LOAD picks other CPU lists (e.g. BENCH_PIN=0-1:2-3)
 #   --out FILE     also write the table to FILE
 #
 # Needs go, redis-server, redis-benchmark, redis-cli. With appendfsync always the SET
@@ -65,7 +66,7 @@ while [ $# -gt 0 ]; do
 	--keys) keys="$2"; shift 2 ;;
 	--pin) pin=1; shift ;;
 	--out) out="$2"; shift 2 ;;
-	-h|--help) sed -n '2,35p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '2,49p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "$prog: unknown option $1" >&2; exit 2 ;;
 	esac
 done
@@ -97,10 +98,7 @@ bench_rps() {
 	tail -1 "$tmp/rb.csv" | cut -d, -f2 | tr -d '"'
 }
 
-# cpu_ticks CPU: "busy total" jiffies of one CPU from /proc/stat.
-cpu_ticks() { awk -v c="cpu$1" '$1 == c { print $2 + $3 + $4 + $7 + $8, $2 + $3 + $4 + $5 + $6 + $7 + $8 }' /proc/stat; }
-
-# busy_pct BEFORE AFTER: the busy share (%) between two cpu_ticks readings.
+# busy_pct BEFORE AFTER: the busy share (%) between two bench_cpu_ticks readings.
 busy_pct() { awk -v a="$1" -v b="$2" 'BEGIN { split(a, x, " "); split(b, y, " "); printf "%.0f", 100 * (y[1] - x[1]) / (y[2] - x[2]) }'; }
 
 # commands PORT: the server's total_commands_processed.
@@ -127,9 +125,9 @@ aof_rows() {
 		load=$!
 		bench_track "$load"
 		sleep 1 # the write load is running
-		c0=$(commands "$port") t0=$(date +%s%N) s0=$(cpu_ticks 0) l0=$(cpu_ticks 1)
+		c0=$(commands "$port") t0=$(date +%s%N) s0=$(bench_cpu_ticks "$srvcpus") l0=$(bench_cpu_ticks "$loadcpus")
 		res[$name get$P]+=" $(bench_rps "$port" -t get -n "$requests" -P "$P")"
-		c1=$(commands "$port") t1=$(date +%s%N) s1=$(cpu_ticks 0) l1=$(cpu_ticks 1)
+		c1=$(commands "$port") t1=$(date +%s%N) s1=$(bench_cpu_ticks "$srvcpus") l1=$(bench_cpu_ticks "$loadcpus")
 		res[$name all$P]+=" $(awk -v c=$((c1 - c0)) -v t=$((t1 - t0)) 'BEGIN { printf "%.0f", c * 1e9 / t }')"
 		if [ "$pin" = 1 ]; then
 			res[$name srvcpu$P]+=" $(busy_pct "$s0" "$s1")"
@@ -216,7 +214,7 @@ row() {
 }
 mb() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 {
-	echo "cairn-server $(cd "$bench_root" && git rev-parse --short HEAD 2>/dev/null || echo '?') vs redis-server $(bench_redis_version); $(nproc) CPUs, $([ "$pin" = 1 ] && echo "servers pinned to CPU 0, load to CPU 1" || echo "not pinned"); files on $(df -T "$tmp" | awk 'NR == 2 { print $2 " (" $1 ")" }')"
+	echo "cairn-server $(cd "$bench_root" && git rev-parse --short HEAD 2>/dev/null || echo '?') vs redis-server $(bench_redis_version); $(nproc) CPUs, $pin_desc; files on $(df -T "$tmp" | awk 'NR == 2 { print $2 " (" $1 ")" }')"
 	echo "redis-benchmark: $clients clients, random keys over $keyspace, $requests requests per row, median of $rounds round(s); BGSAVE and load: $keys keys (DEBUG POPULATE)"
 	printf '%-34s %12s %12s %8s\n' row cairn redis ratio
 	for P in 1 16; do

@@ -21,7 +21,8 @@
 #   --quick        smoke run: 1,000,000 keys, 100,000 requests per row
 #   --keys N       keys in the data set (default 10000000)
 #   --requests N   requests per row (default 1000000)
-#   --pin          servers on CPU 0, getload on CPU 1 (taskset)
+#   --pin          servers on CPU 0, getload on CPU 1 (taskset); BENCH_PIN=SERVER:LOAD
+#                  picks other CPU lists (e.g. BENCH_PIN=0-1:2-3)
 #   --out FILE     also write the table to FILE
 #
 # Needs go, redis-server, redis-cli. 10M keys take about 1.5 GB per server.
@@ -41,7 +42,7 @@ while [ $# -gt 0 ]; do
 	--requests) requests="$2"; shift 2 ;;
 	--pin) pin=1; shift ;;
 	--out) out="$2"; shift 2 ;;
-	-h|--help) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "$prog: unknown option $1" >&2; exit 2 ;;
 	esac
 done
@@ -89,7 +90,7 @@ measure cairn "http://127.0.0.1:$dport" "$tmp/cairn-server" --cairn-debug-addr "
 measure redis "" redis-server --daemonize no
 
 {
-	echo "cairn-server $(cd "$bench_root" && git rev-parse --short HEAD 2>/dev/null || echo '?') vs redis-server $(bench_redis_version): DEBUG POPULATE $keys, getload -clients $clients -requests $requests, $(nproc) CPUs, $([ "$pin" = 1 ] && echo "servers pinned to CPU 0, load to CPU 1" || echo "not pinned")"
+	echo "cairn-server $(cd "$bench_root" && git rev-parse --short HEAD 2>/dev/null || echo '?') vs redis-server $(bench_redis_version): DEBUG POPULATE $keys, getload -clients $clients -requests $requests, $(nproc) CPUs, $pin_desc"
 	# getload's line: "<server>: <row>: N requests, R requests/s, latency ms: p50 a p99 b p99.9 c max d".
 	cat "$tmp/cairn.out" "$tmp/redis.out" | awk '
 	/ requests\/s, latency ms:/ {

@@ -56,15 +56,41 @@ bench_need() {
 	done
 }
 
-# bench_pins PIN: with PIN=1, set the arrays srvpin=(taskset -c 0) and
-# loadpin=(taskset -c 1), to run the servers on CPU 0 and the load generator on CPU 1;
-# otherwise leave both empty (the scheduler places everything).
+# bench_pins PIN: with PIN=1, set the arrays srvpin=(taskset -c SERVER) and
+# loadpin=(taskset -c LOAD), to run the servers on the CPUs SERVER and the load
+# generator on the CPUs LOAD, from BENCH_PIN=SERVER:LOAD (CPU lists as taskset takes
+# them; default 0:1, e.g. 0-1:2-3 on a machine with 4 CPUs); otherwise leave both empty
+# (the scheduler places everything). Sets srvcpus and loadcpus (the lists) and pin_desc
+# (a phrase for the report's header).
 bench_pins() {
-	srvpin=() loadpin=()
+	srvpin=() loadpin=() srvcpus="" loadcpus="" pin_desc="not pinned"
 	[ "$1" = 1 ] || return 0
 	bench_need taskset
+	local spec=${BENCH_PIN:-0:1}
+	case "$spec" in
+	?*:?*) ;;
+	*) bench_die "BENCH_PIN is SERVER_CPUS:LOAD_CPUS (e.g. 0:1 or 0-1:2-3), not '$spec'" ;;
+	esac
+	srvcpus=${spec%%:*} loadcpus=${spec#*:}
 	[ "$(nproc)" -ge 2 ] || bench_die "--pin needs at least 2 CPUs"
-	srvpin=(taskset -c 0) loadpin=(taskset -c 1)
+	taskset -c "$srvcpus" true 2>/dev/null || bench_die "BENCH_PIN: cannot run on CPUs $srvcpus"
+	taskset -c "$loadcpus" true 2>/dev/null || bench_die "BENCH_PIN: cannot run on CPUs $loadcpus"
+	srvpin=(taskset -c "$srvcpus") loadpin=(taskset -c "$loadcpus")
+	pin_desc="servers pinned to CPU $srvcpus, load to CPU $loadcpus"
+}
+
+# bench_cpus LIST: the CPUs of a taskset CPU list (0-2,5 -> 0 1 2 5), one per line.
+bench_cpus() {
+	tr ',' '\n' <<<"$1" | awk -F- '{ for (c = $1; c <= ($2 == "" ? $1 : $2); c++) print c }'
+}
+
+# bench_cpu_ticks LIST: "busy total" jiffies of the CPUs of LIST, added, from /proc/stat.
+bench_cpu_ticks() {
+	awk -v want=" $(bench_cpus "$1" | tr '\n' ' ')" '
+		$1 ~ /^cpu[0-9]+$/ && index(want, " " substr($1, 4) " ") {
+			busy += $2 + $3 + $4 + $7 + $8; total += $2 + $3 + $4 + $5 + $6 + $7 + $8
+		}
+		END { print busy, total }' /proc/stat
 }
 
 # bench_nofile N: raise the soft open-files limit to at least N (up to the hard limit),

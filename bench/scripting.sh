@@ -25,7 +25,8 @@
 #   --rounds N     rounds of (Cairn, Redis) runs per row (default 2)
 #   --requests N   requests per redis-benchmark run (default 300000); transactions per
 #                  txload run are a tenth of it
-#   --pin          run both servers on CPU 0 and the load on CPU 1 (taskset)
+#   --pin          run both servers on CPU 0 and the load on CPU 1 (taskset);
+#                  BENCH_PIN=SERVER:LOAD picks other CPU lists (e.g. BENCH_PIN=0-1:2-3)
 #   --out FILE     also write the table to FILE
 #
 # Needs go, redis-server, redis-benchmark and redis-cli.
@@ -40,7 +41,7 @@ out=""
 clients=50
 keyspace=100000
 
-usage() { sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '2,32p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--quick) rounds=1 requests=20000; shift ;;
@@ -137,7 +138,7 @@ done
 
 # Columns of results.csv: server,test,pipeline,round,rps,avg,min,p50,p95,p99,max,cpu.
 {
-	echo "cairn-server $(cd "$bench_root" && git rev-parse --short HEAD 2>/dev/null || echo '?') vs redis-server $(bench_redis_version): $clients clients, -r $keyspace, $requests requests ($((requests / 10)) transactions), median of $rounds round(s), $(nproc) CPUs, $([ "$pin" = 1 ] && echo "servers pinned to CPU 0, load to CPU 1" || echo "not pinned")"
+	echo "cairn-server $(cd "$bench_root" && git rev-parse --short HEAD 2>/dev/null || echo '?') vs redis-server $(bench_redis_version): $clients clients, -r $keyspace, $requests requests ($((requests / 10)) transactions), median of $rounds round(s), $(nproc) CPUs, $pin_desc"
 	echo "cpu: server CPU time per request in µs (all threads); cpu ratio = redis/cairn (above 1: Cairn uses less)"
 	awk -F, '
 	function median(key,   n, i, j, t, a) {
