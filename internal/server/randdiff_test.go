@@ -18,19 +18,34 @@ var (
 
 // TestRandomDiff sends one pseudo-random sequence of commands (strings, lists, hashes,
 // sets, sorted sets, keys and expiry, SORT, DUMP, EVAL) over a dozen keys to Cairn and
-// to redis-server 7.0.15, and fails at the first reply that differs byte for byte,
-// once the orders Redis leaves undefined are set aside (see randNormalize). The
-// arguments mix valid values with bad ones (non-numbers, out-of-range numbers,
-// malformed ranges), and collections grow past the listpack and intset limits, so
-// errors and encoding conversions are compared too. -randdiff.n and -randdiff.seed run
-// longer or other sequences; a failure names the seed and the commands before it.
+// to redis-server 7.0.15, once in RESP2 and once in RESP3, and fails at the first reply
+// that differs byte for byte, once the orders Redis leaves undefined are set aside (see
+// randNormalize). The arguments mix valid values with bad ones (non-numbers,
+// out-of-range numbers, malformed ranges), and collections grow past the listpack and
+// intset limits, so errors and encoding conversions are compared too. -randdiff.n and
+// -randdiff.seed run longer or other sequences; a failure names the seed and the
+// commands before it.
 func TestRandomDiff(t *testing.T) {
 	bin, why := findOracle()
 	if bin == "" {
 		t.Skipf("needs redis-server %s: %s (install it with `%s`)", oracleVersion, why, installHint)
 	}
 	s := startServer(t)
-	cairn, oracle := dial(t, s), dialAddr(t, startOracleServer(t, bin))
+	oracleAddr := startOracleServer(t, bin)
+	for _, proto := range []string{"2", "3"} {
+		t.Run("RESP"+proto, func(t *testing.T) {
+			cairn, oracle := dial(t, s), dialAddr(t, oracleAddr)
+			for _, c := range []*rawConn{cairn, oracle} {
+				c.do("HELLO", proto)
+				c.do("FLUSHALL")
+			}
+			randDiff(t, cairn, oracle)
+		})
+	}
+}
+
+// randDiff runs the sequence on the two connections.
+func randDiff(t *testing.T, cairn, oracle *rawConn) {
 	g := randCommands{rand.New(rand.NewSource(*randDiffSeed))}
 	var history []string
 	for i := 0; i < *randDiffN; i++ {
@@ -80,14 +95,18 @@ func randNormalize(args []string, reply string) string {
 	return reply
 }
 
-// sortArrayReply sorts an array reply's elements, taken group at a time.
+// sortArrayReply sorts the elements of an array, set or map reply, taken group at a
+// time (a map's are its pairs).
 func sortArrayReply(reply string, group int) string {
-	if !strings.HasPrefix(reply, "*") {
+	if reply == "" || strings.IndexByte("*~%", reply[0]) < 0 {
 		return reply
 	}
 	r := bufio.NewReader(strings.NewReader(reply))
 	header, _ := r.ReadString('\n')
 	n, _ := strconv.Atoi(strings.TrimSpace(header[1:]))
+	if header[0] == '%' {
+		n *= 2
+	}
 	elems := make([]string, 0, n/group)
 	for i := 0; i < n; i += group {
 		var b bytes.Buffer
