@@ -182,7 +182,9 @@ func (s *Server) call(c *client, cmd *command) {
 	keyspace.SetNow(s.clockWallMs + end.Milliseconds())
 	dur := end - start
 	if a := s.aof; a != nil {
-		if (s.dirty != dirtyBefore || c.forcePropagate) && !c.noPropagate && !propagatesItsEffects(cmd) {
+		// Only a rise counts, as in Redis's call(): SAVE and DEBUG RELOAD lower dirty to
+		// 0 and change nothing, and in the log they would save or reload mid-replay.
+		if (s.dirty > dirtyBefore || c.forcePropagate) && !c.noPropagate && !propagatesItsEffects(cmd) {
 			argv := c.argv
 			if c.propagateArgv != nil {
 				argv = c.propagateArgv

@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"flag"
 	"math/rand"
+	"os"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -22,16 +24,21 @@ var (
 // that differs byte for byte, once the orders Redis leaves undefined are set aside (see
 // randNormalize). The arguments mix valid values with bad ones (non-numbers,
 // out-of-range numbers, malformed ranges), and collections grow past the listpack and
-// intset limits, so errors and encoding conversions are compared too. -randdiff.n and
-// -randdiff.seed run longer or other sequences; a failure names the seed and the
-// commands before it.
+// intset limits, so errors and encoding conversions are compared too. In the RESP2 run,
+// every randCheckEvery commands the data sets themselves are compared, and again
+// through the files (sameThroughFiles): DEBUG RELOAD, each server loading the other's
+// dump.rdb, both loading each one's AOF. -randdiff.n and -randdiff.seed run longer or
+// other sequences; a failure names the seed and the commands before it.
 func TestRandomDiff(t *testing.T) {
 	bin, why := findOracle()
 	if bin == "" {
 		t.Skipf("needs redis-server %s: %s (install it with `%s`)", oracleVersion, why, installHint)
 	}
-	s := startServer(t)
-	oracleAddr := startOracleServer(t, bin)
+	cairnDir := t.TempDir()
+	// Both log every write (appendfsync no: a reply still follows the log's write).
+	aof := []string{"--appendonly", "yes", "--appendfsync", "no", "--enable-debug-command", "yes"}
+	s := startServer(t, append([]string{"--dir", cairnDir}, aof...)...)
+	oracleAddr := startOracleServer(t, bin, aof...)
 	for _, proto := range []string{"2", "3"} {
 		t.Run("RESP"+proto, func(t *testing.T) {
 			cairn, oracle := dial(t, s), dialAddr(t, oracleAddr)
@@ -39,16 +46,131 @@ func TestRandomDiff(t *testing.T) {
 				c.do("HELLO", proto)
 				c.do("FLUSHALL")
 			}
-			randDiff(t, cairn, oracle)
+			var checkpoint func(int)
+			if proto == "2" {
+				checkpoint = func(i int) { sameThroughFiles(t, i, bin, cairnDir, cairn, oracle) }
+			}
+			randDiff(t, cairn, oracle, checkpoint)
 		})
 	}
 }
 
-// randDiff runs the sequence on the two connections.
-func randDiff(t *testing.T, cairn, oracle *rawConn) {
+// sameThroughFiles compares the data sets the sequence has left so far, then again
+// after both servers' DEBUG RELOAD (save, empty, load: the encodings become those a
+// load chooses, and the sequence goes on from there), and every fourth time also
+// across the servers: each loads a copy of the other's dump.rdb, and both load copies
+// of each one's AOF directory.
+func sameThroughFiles(t *testing.T, i int, bin, cairnDir string, cairn, oracle *rawConn) {
+	t.Helper()
+	at := "after command " + strconv.Itoa(i)
+	sameKeyspace(t, at, cairn, oracle, true)
+	cairn.expect("+OK\r\n", "DEBUG", "RELOAD")
+	oracle.expect("+OK\r\n", "DEBUG", "RELOAD")
+	sameKeyspace(t, at+", DEBUG RELOAD", cairn, oracle, true)
+	if (i/randCheckEvery)%4 != 0 {
+		return
+	}
+	cairn.expect("+OK\r\n", "SAVE")
+	oracle.expect("+OK\r\n", "SAVE")
+	oracleDir := strings.Split(oracle.do("CONFIG", "GET", "dir"), "\r\n")[4]
+	// dump.rdb: just saved from a data set just loaded, so the encodings too must be
+	// what the other server's load chooses.
+	loaded := dialAddr(t, startOracleServer(t, bin, "--dir", copyDir(t, cairnDir), "--appendonly", "no"))
+	sameKeyspace(t, at+", redis-server loading Cairn's dump.rdb", cairn, loaded, true)
+	loadedBy := dial(t, startServer(t, "--dir", copyDir(t, oracleDir), "--appendonly", "no"))
+	sameKeyspace(t, at+", Cairn loading redis-server's dump.rdb", loadedBy, oracle, true)
+	// The AOF directories: replaying the commands makes the encodings their history's,
+	// so those are compared between the two servers loading the same files, and the
+	// contents also against the server that wrote them.
+	for _, w := range []struct {
+		name string
+		dir  string
+		live *rawConn
+	}{{"Cairn's", cairnDir, cairn}, {"redis-server's", oracleDir, oracle}} {
+		byCairn := dial(t, startServer(t, "--dir", copyDir(t, w.dir), "--appendonly", "yes"))
+		byRedis := dialAddr(t, startOracleServer(t, bin, "--dir", copyDir(t, w.dir), "--appendonly", "yes"))
+		sameKeyspace(t, at+", redis-server loading "+w.name+" AOF, against its writer", w.live, byRedis, false)
+		sameKeyspace(t, at+", Cairn loading "+w.name+" AOF, against its writer", byCairn, w.live, false)
+		sameKeyspace(t, at+", Cairn and redis-server loading "+w.name+" AOF", byCairn, byRedis, true)
+	}
+}
+
+// copyDir copies a server's directory (dump.rdb, appendonlydir) for another server to
+// load without touching the files of the one that wrote it.
+func copyDir(t *testing.T, dir string) string {
+	t.Helper()
+	dst := filepath.Join(t.TempDir(), "copy")
+	if err := os.CopyFS(dst, os.DirFS(dir)); err != nil {
+		t.Fatalf("copying %s: %v", dir, err)
+	}
+	return dst
+}
+
+// randCheckEvery is how many commands apart sameThroughRDB runs.
+const randCheckEvery = 2500
+
+// sameKeyspace fails unless the two servers hold the same keys with the same types,
+// contents and presence of a TTL, and with encodings, the same encodings.
+func sameKeyspace(t *testing.T, when string, cairn, oracle *rawConn, encodings bool) {
+	t.Helper()
+	if t.Failed() {
+		return
+	}
+	keys := sortArrayReply(oracle.do("KEYS", "*"), 1)
+	if got := sortArrayReply(cairn.do("KEYS", "*"), 1); got != keys {
+		t.Fatalf("%s: KEYS * differ:\ncairn: %q\nredis: %q", when, got, keys)
+	}
+	r := bufio.NewReader(strings.NewReader(keys))
+	header, _ := r.ReadString('\n')
+	n, _ := strconv.Atoi(strings.TrimSpace(header[1:]))
+	for i := 0; i < n; i++ {
+		var b bytes.Buffer
+		if err := readValue(r, &b); err != nil {
+			t.Fatal(err)
+		}
+		key := strings.SplitN(b.String(), "\r\n", 3)[1]
+		typ := oracle.do("TYPE", key)
+		read := map[string][]string{
+			"+string\r\n": {"GET", key},
+			"+list\r\n":   {"LRANGE", key, "0", "-1"},
+			"+set\r\n":    {"SMEMBERS", key},
+			"+hash\r\n":   {"HGETALL", key},
+			"+zset\r\n":   {"ZRANGE", key, "0", "-1", "WITHSCORES"},
+		}[typ]
+		cmds := [][]string{{"TYPE", key}, read, {"PTTL", key}}
+		if encodings {
+			cmds = append(cmds, []string{"OBJECT", "ENCODING", key})
+		}
+		for _, cmd := range cmds {
+			if cmd == nil {
+				t.Fatalf("%s: key %q has type %q", when, key, typ)
+			}
+			got, want := randNormalize(cmd, cairn.do(cmd...)), randNormalize(cmd, oracle.do(cmd...))
+			if cmd[0] == "PTTL" { // whether there is one; the milliseconds left differ
+				got, want = strconv.FormatBool(got == ":-1\r\n"), strconv.FormatBool(want == ":-1\r\n")
+			}
+			if got != want {
+				t.Errorf("%s: %q:\ncairn: %.600q\nredis: %.600q", when, cmd, got, want)
+			}
+		}
+	}
+}
+
+// randDiff runs the sequence on the two connections, and checkpoint (if not nil) every
+// randCheckEvery commands and at the end.
+func randDiff(t *testing.T, cairn, oracle *rawConn, checkpoint func(i int)) {
 	g := randCommands{rand.New(rand.NewSource(*randDiffSeed))}
 	var history []string
-	for i := 0; i < *randDiffN; i++ {
+	for i := 0; i <= *randDiffN; i++ {
+		if checkpoint != nil && (i%randCheckEvery == 0 && i > 0 || i == *randDiffN) {
+			checkpoint(i)
+			if t.Failed() {
+				t.FailNow()
+			}
+		}
+		if i == *randDiffN {
+			break
+		}
 		args := g.next()
 		history = append(history, strings.Join(args, " "))
 		if len(history) > 25 {
