@@ -19,7 +19,8 @@ var (
 )
 
 // TestRandomDiff sends one pseudo-random sequence of commands (strings, lists, hashes,
-// sets, sorted sets, keys and expiry, SORT, DUMP, EVAL) over a dozen keys to Cairn and
+// sets, sorted sets, keys and expiry, blocking pops, SORT, DUMP, EVAL with writes,
+// SWAPDB and MOVE, transactions) over a dozen keys to Cairn and
 // to redis-server 7.0.15, once in RESP2 and once in RESP3, and fails at the first reply
 // that differs byte for byte, once the orders Redis leaves undefined are set aside (see
 // randNormalize). The arguments mix valid values with bad ones (non-numbers,
@@ -171,24 +172,31 @@ func randDiff(t *testing.T, cairn, oracle *rawConn, checkpoint func(i int)) {
 		if i == *randDiffN {
 			break
 		}
-		args := g.next()
-		history = append(history, strings.Join(args, " "))
-		if len(history) > 25 {
-			history = history[1:]
-		}
-		got, want := randNormalize(args, cairn.do(args...)), randNormalize(args, oracle.do(args...))
-		if got == want {
-			continue
-		}
-		var keyState string
-		if len(args) > 1 {
-			for _, probe := range [][]string{{"TYPE", args[1]}, {"OBJECT", "ENCODING", args[1]}} {
-				keyState += strings.Join(probe, " ") + ": " + strconv.Quote(cairn.do(probe...)) + " (redis " + strconv.Quote(oracle.do(probe...)) + ")\n"
+		for _, args := range g.next() {
+			history = append(history, strings.Join(args, " "))
+			if len(history) > 25 {
+				history = history[1:]
+			}
+			got, want := randNormalize(args, cairn.do(args...)), randNormalize(args, oracle.do(args...))
+			if got != want {
+				randDiffFailed(t, i, args, got, want, history, cairn, oracle)
 			}
 		}
-		t.Fatalf("seed %d, command %d: %q\ncairn: %.600q\nredis: %.600q\n%sthe commands before it:\n%s",
-			*randDiffSeed, i, args, got, want, keyState, strings.Join(history, "\n"))
 	}
+}
+
+// randDiffFailed reports a reply that differs, with the state of its key and the
+// commands before it.
+func randDiffFailed(t *testing.T, i int, args []string, got, want string, history []string, cairn, oracle *rawConn) {
+	t.Helper()
+	var keyState string
+	if len(args) > 1 {
+		for _, probe := range [][]string{{"TYPE", args[1]}, {"OBJECT", "ENCODING", args[1]}} {
+			keyState += strings.Join(probe, " ") + ": " + strconv.Quote(cairn.do(probe...)) + " (redis " + strconv.Quote(oracle.do(probe...)) + ")\n"
+		}
+	}
+	t.Fatalf("seed %d, step %d: %q\ncairn: %.600q\nredis: %.600q\n%sthe commands before it:\n%s",
+		*randDiffSeed, i, args, got, want, keyState, strings.Join(history, "\n"))
 }
 
 // randNormalize sets aside what Redis leaves undefined: the order of a hashtable-encoded
@@ -294,9 +302,84 @@ func (g randCommands) many(args []string, gens ...func() string) []string {
 	return args
 }
 
-func (g randCommands) next() []string {
+// next is the next step: one command, or now and then a transaction of a few (without
+// the commands whose replies randNormalize must reorder, which it does not look into
+// EXEC's reply for).
+func (g randCommands) next() [][]string {
+	if g.rng.Intn(50) != 0 {
+		return [][]string{g.one()}
+	}
+	step := [][]string{{"MULTI"}}
+	for len(step) < 2+g.rng.Intn(4) {
+		cmd := g.one()
+		switch cmd[0] {
+		case "SMEMBERS", "SINTER", "SDIFF", "HGETALL", "DUMP", "EVAL", "BLPOP", "BLMOVE", "BZPOPMIN":
+			continue
+		}
+		step = append(step, cmd)
+	}
+	return append(step, []string{g.pick("EXEC", "EXEC", "EXEC", "DISCARD")})
+}
+
+func (g randCommands) one() []string {
 	k, v, n := g.key, g.val, g.num
-	switch g.rng.Intn(77) {
+	switch g.rng.Intn(100) {
+	case 77:
+		return []string{"SETEX", k(), g.pick("100", "0", "-5", "abc"), v()}
+	case 78:
+		return []string{"GETEX", k(), "EX", g.pick("100", "0", "abc")}
+	case 79:
+		return []string{"PEXPIRE", k(), g.pick("100000", "0", "-1")}
+	case 80:
+		// 2100-01-01, and a time long past (the key is deleted, and logged as DEL).
+		return []string{"EXPIREAT", k(), g.pick("4102444800", "1")}
+	case 81:
+		return []string{"PERSIST", k()}
+	case 82:
+		return []string{"GETSET", k(), v()}
+	case 83:
+		return []string{"SETNX", k(), v()}
+	case 84:
+		return []string{"MSET", k(), v(), k(), v()}
+	case 85:
+		return []string{"RPOPLPUSH", k(), k()}
+	case 86, 87, 88:
+		// Blocking pops (logged as the pop they performed); rare, as each one on an
+		// empty key waits out its 10 ms.
+		if g.rng.Intn(5) != 0 {
+			return []string{"LPOP", k()}
+		}
+		return [][]string{
+			{"BLPOP", k(), k(), "0.01"},
+			{"BLMOVE", k(), k(), g.pick("LEFT", "RIGHT"), g.pick("LEFT", "RIGHT"), "0.01"},
+			{"BZPOPMIN", k(), "0.01"},
+		}[g.rng.Intn(3)]
+	case 89:
+		return []string{"ZPOPMAX", k(), g.pick("1", "3")}
+	case 90:
+		return []string{"SORT", k(), "ALPHA", "STORE", k()}
+	case 91:
+		return []string{"SDIFFSTORE", k(), k(), k()}
+	case 92:
+		return []string{"ZDIFFSTORE", k(), "2", k(), k()}
+	case 93:
+		return []string{"UNLINK", k(), k()}
+	case 94:
+		return []string{"SWAPDB", "0", "1"}
+	case 95:
+		return []string{"MOVE", k(), "1"}
+	case 96:
+		if g.rng.Intn(10) == 0 {
+			return []string{"FLUSHDB"}
+		}
+		return []string{"DBSIZE"}
+	case 97:
+		return []string{"EVAL", g.pick(
+			"redis.call('lpush', KEYS[1], ARGV[1]) redis.call('expire', KEYS[1], 100) return redis.call('llen', KEYS[1])",
+			"return redis.call('incrbyfloat', KEYS[1], '1.5')",
+			"redis.call('del', KEYS[1]) return 1",
+			"return redis.call('hincrbyfloat', KEYS[1], ARGV[1], '0.5')",
+		), "1", k(), v()}
 	case 0:
 		return []string{"SET", k(), v()}
 	case 1:
