@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 var (
@@ -64,6 +65,8 @@ func TestRandomDiff(t *testing.T) {
 func sameThroughFiles(t *testing.T, i int, bin, cairnDir string, cairn, oracle *rawConn) {
 	t.Helper()
 	at := "after command " + strconv.Itoa(i)
+	waitBackgroundJobs(t, cairn)
+	waitBackgroundJobs(t, oracle)
 	sameKeyspace(t, at, cairn, oracle, true)
 	cairn.expect("+OK\r\n", "DEBUG", "RELOAD")
 	oracle.expect("+OK\r\n", "DEBUG", "RELOAD")
@@ -93,6 +96,21 @@ func sameThroughFiles(t *testing.T, i int, bin, cairnDir string, cairn, oracle *
 		sameKeyspace(t, at+", redis-server loading "+w.name+" AOF, against its writer", w.live, byRedis, false)
 		sameKeyspace(t, at+", Cairn loading "+w.name+" AOF, against its writer", byCairn, w.live, false)
 		sameKeyspace(t, at+", Cairn and redis-server loading "+w.name+" AOF", byCairn, byRedis, true)
+	}
+}
+
+// waitBackgroundJobs waits until the server runs and has scheduled no BGSAVE or AOF
+// rewrite.
+func waitBackgroundJobs(t *testing.T, c *rawConn) {
+	t.Helper()
+	for start := time.Now(); ; time.Sleep(5 * time.Millisecond) {
+		info := c.do("INFO", "persistence")
+		if !strings.Contains(info, "_in_progress:1") && !strings.Contains(info, "_scheduled:1") {
+			return
+		}
+		if time.Since(start) > 20*time.Second {
+			t.Fatalf("background jobs still running after 20 s:\n%s", info)
+		}
 	}
 }
 
@@ -217,6 +235,9 @@ func randNormalize(args []string, reply string) string {
 		if i := strings.Index(reply, "\r\n"); reply[0] == '$' && i > 0 && len(reply) > i+2 && (reply[i+2] == 2 || reply[i+2] == 4) {
 			return "(a DUMP of a hashtable)"
 		}
+	case "BGREWRITEAOF", "BGSAVE":
+		// Started, scheduled or refused depends on what still runs in the background.
+		return "(a background job)"
 	case "TTL":
 		if n, err := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(reply, ":"), "\r\n")); err == nil && n > 90 {
 			return ":(about 100)\r\n"
@@ -303,8 +324,8 @@ func (g randCommands) many(args []string, gens ...func() string) []string {
 }
 
 // next is the next step: one command, or now and then a transaction of a few (without
-// the commands whose replies randNormalize must reorder, which it does not look into
-// EXEC's reply for).
+// the commands whose replies randNormalize must reorder or set aside, which it does not
+// look for inside EXEC's reply, nor blocking ones).
 func (g randCommands) next() [][]string {
 	if g.rng.Intn(50) != 0 {
 		return [][]string{g.one()}
@@ -313,7 +334,7 @@ func (g randCommands) next() [][]string {
 	for len(step) < 2+g.rng.Intn(4) {
 		cmd := g.one()
 		switch cmd[0] {
-		case "SMEMBERS", "SINTER", "SDIFF", "HGETALL", "DUMP", "EVAL", "BLPOP", "BLMOVE", "BZPOPMIN":
+		case "SMEMBERS", "SINTER", "SDIFF", "HGETALL", "DUMP", "EVAL", "BLPOP", "BLMOVE", "BZPOPMIN", "BGSAVE", "BGREWRITEAOF":
 			continue
 		}
 		step = append(step, cmd)
@@ -369,8 +390,13 @@ func (g randCommands) one() []string {
 	case 95:
 		return []string{"MOVE", k(), "1"}
 	case 96:
-		if g.rng.Intn(10) == 0 {
+		switch g.rng.Intn(10) {
+		case 0:
 			return []string{"FLUSHDB"}
+		case 1, 2:
+			// In the background while the sequence goes on; the file checks see the
+			// rewritten AOF.
+			return []string{g.pick("BGREWRITEAOF", "BGSAVE")}
 		}
 		return []string{"DBSIZE"}
 	case 97:
