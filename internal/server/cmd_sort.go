@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"cairn/internal/conv"
+	"cairn/internal/ds/quicklist"
 	"cairn/internal/keyspace"
 	"cairn/internal/types"
 )
@@ -398,8 +399,12 @@ func (c *client) sortGeneric(readonly bool) {
 			}
 		}
 	default:
-		// STORE: the result as a list.
+		// STORE: the result as a list. Redis 7.0 makes it with createQuicklistObject()
+		// and never applies list-max-listpack-size or list-compress-depth to it (as
+		// every other list-creating path does), so it keeps quicklist's defaults: 8 KB
+		// nodes, uncompressed, until a load. DUMP and memory show the difference.
 		lim := c.srv.limits()
+		lim.ListMaxListpackSize, lim.ListCompressDepth = quicklist.DefaultFill, 0
 		list := types.NewList(lim)
 		for j := start; j <= end; j++ {
 			if len(getops) == 0 {
